@@ -1,0 +1,66 @@
+/**
+ * The one columnar shape every source produces and every metric consumes.
+ * Checks never see files; sources never see checks.
+ */
+
+/** Logical type of a column. CSV columns arrive as `text` and are typed by inference. */
+export type ColumnType =
+  | 'text'
+  | 'string'
+  | 'integer'
+  | 'float'
+  | 'boolean'
+  | 'timestamp'
+  | 'date'
+  | 'decimal'
+  | 'binary'
+  | 'nested';
+
+/**
+ * One column of one batch.
+ *
+ * Value conventions, per `type` (null or undefined is always a missing value):
+ * - `text`: string (CSV field; the source already turned null tokens into null)
+ * - `string`: string; `binary`: Uint8Array
+ * - `integer`: number or bigint; `float`: number (NaN counts as missing, as pandas does)
+ * - `boolean`: boolean
+ * - `timestamp`, `date`: number, epoch milliseconds UTC (fractional below 1 ms)
+ * - `decimal`: number (may lose precision past 15 digits)
+ * - `nested`: any; only null counting is defined on it
+ */
+export interface Column {
+  type: ColumnType;
+  values: ArrayLike<unknown>;
+}
+
+export interface ColumnBatch {
+  /** Number of rows in this batch. Every column has exactly this many values. */
+  rows: number;
+  /** Columns by name; a source may omit columns nobody asked for. */
+  columns: Map<string, Column>;
+  /** Where the rows came from, for error messages. */
+  origin: BatchOrigin;
+}
+
+export interface BatchOrigin {
+  file: string;
+  /** 0-based index of the batch's first row within `file`. */
+  rowStart: number;
+  /** For text sources: 1-based physical line where each row starts (for messages). */
+  lines?: Int32Array;
+}
+
+export interface ColumnInfo {
+  name: string;
+  type: ColumnType;
+}
+
+/** A readable dataset: one file, or many files read as one table. */
+export interface Source {
+  /** Human-readable description (path or glob) for reports. */
+  readonly description: string;
+  /** Column names and declared types, read without scanning the data (header / footer). */
+  schema(): Promise<ColumnInfo[]>;
+  /** Stream the data. `columns` limits what is decoded; undefined means all. */
+  batches(columns?: string[]): AsyncIterable<ColumnBatch>;
+}
