@@ -1,0 +1,51 @@
+import type { Severity } from '../config/types.js';
+
+/** passed / warned (failed, severity warn) / failed / error (could not be evaluated). */
+export type Outcome = 'passed' | 'warned' | 'failed' | 'error';
+
+export interface CheckResult {
+  type: 'completeness' | 'uniqueness' | 'drift' | 'freshness';
+  /** The column judged, for per-column checks. */
+  column?: string;
+  /** The key columns, for uniqueness. */
+  columns?: string[];
+  /** What `value` measures: null_ratio, duplicate_ratio, p_value, age_hours. */
+  metric: string;
+  /** In the unit of `threshold`; null when it could not be computed. */
+  value: number | null;
+  threshold: number;
+  /** How value is compared with threshold for the check to pass. */
+  comparison: '<=' | '>=';
+  outcome: Outcome;
+  /** The condition held (a warned check has passed = false). */
+  passed: boolean;
+  severity: Severity;
+  message: string;
+  /** Drift only. */
+  statistic?: number;
+  p_value?: number;
+  /** Counts and context behind the value. */
+  details?: Record<string, unknown>;
+}
+
+export function outcomeOf(ok: boolean, severity: Severity): Outcome {
+  if (ok) return 'passed';
+  return severity === 'warn' ? 'warned' : 'failed';
+}
+
+/** A check that could not be evaluated: not enough data, wrong type. */
+export function errorResult(base: Omit<CheckResult, 'outcome' | 'passed' | 'value' | 'message'>, message: string): CheckResult {
+  return { ...base, value: null, outcome: 'error', passed: false, message };
+}
+
+/** A ratio as a percentage with enough digits that equal-to-threshold reads as equal. */
+export function percent(r: number): string {
+  if (r === 0) return '0%';
+  const p = r * 100;
+  const digits = p >= 10 ? 2 : p >= 1 ? 2 : p >= 0.01 ? 3 : 4;
+  return `${Number(p.toFixed(digits))}%`;
+}
+
+export function count(n: number): string {
+  return n.toLocaleString('en-US');
+}

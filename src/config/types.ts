@@ -1,0 +1,74 @@
+/** Typed, normalised config: what the rest of dqc works from. */
+
+export type Severity = 'error' | 'warn';
+
+/** A key path in the YAML, e.g. ['datasets', 0, 'checks', 'drift', 'columns', 1]. */
+export type KeyPath = (string | number)[];
+
+interface CheckBase {
+  severity: Severity;
+  /** Where this check is written, for messages. */
+  path: KeyPath;
+}
+
+export interface CompletenessConfig extends CheckBase {
+  type: 'completeness';
+  /** column → maximum null rate (0..1) */
+  columns: { column: string; maxNullRate: number; path: KeyPath }[];
+}
+
+export interface UniquenessConfig extends CheckBase {
+  type: 'uniqueness';
+  keyColumns: string[];
+  maxDuplicateRate: number;
+  /** Count exact distinct keys instead of 64-bit hashes (more memory). */
+  exact: boolean;
+}
+
+export interface DriftConfig extends CheckBase {
+  type: 'drift';
+  columns: string[];
+  /** Fail when p < threshold. */
+  threshold: number;
+  method: 'ks';
+  /** Resolved path of the reference data. */
+  reference?: string;
+}
+
+export interface FreshnessConfig extends CheckBase {
+  type: 'freshness';
+  timestampColumn: string;
+  maxAgeHours: number;
+  /** IANA zone for naive timestamps. */
+  timezone: string;
+  unit: 'auto' | 's' | 'ms' | 'us' | 'ns';
+}
+
+export type CheckConfig = CompletenessConfig | UniquenessConfig | DriftConfig | FreshnessConfig;
+
+export interface CsvSettings {
+  delimiter?: string;
+  nullValues?: string[];
+  onBadLines: 'error' | 'warn' | 'skip';
+  encoding: 'utf-8' | 'latin1';
+}
+
+export interface DatasetConfig {
+  name: string;
+  /** Path, glob or folder, resolved against the config file's folder; '-' is stdin. */
+  source: string;
+  /** Reference data for drift, resolved. */
+  reference?: string;
+  format?: 'csv' | 'parquet';
+  csv: CsvSettings;
+  checks: CheckConfig[];
+  path: KeyPath;
+}
+
+export interface SuiteConfig {
+  /** The config file as given. */
+  file: string;
+  datasets: DatasetConfig[];
+  /** 1-based line and column of a key path in the config file, when it exists there. */
+  locate(path: KeyPath): { line: number; column: number } | undefined;
+}

@@ -1,0 +1,26 @@
+import type { ColumnBatch } from '../batch.js';
+
+/**
+ * A metric computed in one pass. `merge` is associative and commutative, so
+ * chunks read in any order, or by several workers, give the same result.
+ */
+export interface Accumulator<R> {
+  /** Stable identity: two checks needing the same metric share one accumulator. */
+  readonly key: string;
+  /** Columns this metric reads. */
+  readonly columns: readonly string[];
+  update(batch: ColumnBatch): void;
+  merge(other: this): void;
+  result(): R;
+}
+
+/** A value is missing when null/undefined, or a NaN number (as pandas `isnull`). */
+export function isMissing(v: unknown): boolean {
+  return v === null || v === undefined || (typeof v === 'number' && v !== v);
+}
+
+/** Where row `i` of a batch sits, for messages: "line 812" for text files, "row 811" otherwise. */
+export function rowPlace(batch: ColumnBatch, i: number): string {
+  const lines = batch.origin.lines;
+  return lines ? `line ${lines[i]}` : `row ${batch.origin.rowStart + i + 1}`;
+}

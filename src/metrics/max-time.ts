@@ -1,0 +1,80 @@
+import type { ColumnBatch } from '../batch.js';
+import { isMissing, rowPlace, type Accumulator } from './accumulator.js';
+import { parseNumber } from './parse-number.js';
+import { epochToMs, makeZoneResolver, parseTimestamp, type ZoneResolver } from './timestamp.js';
+
+export type EpochUnit = 'auto' | 's' | 'ms' | 'us' | 'ns';
+
+export interface MaxTimeResult {
+  /** Newest timestamp, epoch milliseconds UTC; NaN when no value parsed. */
+  max: number;
+  parsed: number;
+  /** Present values that are not timestamps. */
+  unparseable: number;
+  firstUnparseable?: { value: string; place: string };
+}
+
+/** Newest timestamp of a column: ISO-8601 text, epoch numbers or typed timestamps. */
+export class MaxTime implements Accumulator<MaxTimeResult> {
+  readonly key: string;
+  readonly columns: readonly string[];
+  private readonly zone: ZoneResolver;
+  private max = -Infinity;
+  private parsed = 0;
+  private unparseable = 0;
+  private firstUnparseable?: { value: string; place: string };
+
+  constructor(readonly column: string, private readonly options: { timezone: string; unit: EpochUnit }) {
+    this.key = `maxtime:${column}:${options.timezone}:${options.unit}`;
+    this.columns = [column];
+    this.zone = makeZoneResolver(options.timezone);
+  }
+
+  update(batch: ColumnBatch): void {
+    const col = batch.columns.get(this.column)!;
+    const values = col.values;
+    const typed = col.type === 'timestamp' || col.type === 'date';
+    let max = this.max;
+    for (let i = 0; i < batch.rows; i++) {
+      const v = values[i];
+      if (isMissing(v)) continue;
+      let t: number;
+      if (typed) t = v as number;
+      else if (typeof v === 'string') t = this.parseText(v);
+      else if (typeof v === 'number') t = epochToMs(v, this.options.unit);
+      else if (typeof v === 'bigint') t = epochToMs(Number(v), this.options.unit);
+      else t = NaN;
+      if (t !== t) {
+        if (this.unparseable++ === 0) this.firstUnparseable = { value: String(v), place: rowPlace(batch, i) };
+        continue;
+      }
+      this.parsed++;
+      if (t > max) max = t;
+    }
+    this.max = max;
+  }
+
+  private parseText(s: string): number {
+    const t = parseTimestamp(s, this.zone);
+    if (t === t) return t;
+    // Epoch numbers written as text ("1732700000").
+    const x = parseNumber(s);
+    return Number.isFinite(x) ? epochToMs(x, this.options.unit) : NaN;
+  }
+
+  merge(other: MaxTime): void {
+    if (other.max > this.max) this.max = other.max;
+    this.parsed += other.parsed;
+    if (other.unparseable > 0 && this.unparseable === 0) this.firstUnparseable = other.firstUnparseable;
+    this.unparseable += other.unparseable;
+  }
+
+  result(): MaxTimeResult {
+    return {
+      max: this.parsed > 0 ? this.max : NaN,
+      parsed: this.parsed,
+      unparseable: this.unparseable,
+      firstUnparseable: this.firstUnparseable,
+    };
+  }
+}

@@ -1,0 +1,37 @@
+import type { ColumnBatch } from '../batch.js';
+import { isMissing, type Accumulator } from './accumulator.js';
+
+export interface NullCountResult {
+  rows: number;
+  nulls: number;
+}
+
+/** Missing values in one column, as pandas `isnull().sum()`. */
+export class NullCount implements Accumulator<NullCountResult> {
+  readonly key: string;
+  readonly columns: readonly string[];
+  private rows = 0;
+  private nulls = 0;
+
+  constructor(readonly column: string) {
+    this.key = `nulls:${column}`;
+    this.columns = [column];
+  }
+
+  update(batch: ColumnBatch): void {
+    const values = batch.columns.get(this.column)!.values;
+    let n = 0;
+    for (let i = 0; i < batch.rows; i++) if (isMissing(values[i])) n++;
+    this.nulls += n;
+    this.rows += batch.rows;
+  }
+
+  merge(other: NullCount): void {
+    this.rows += other.rows;
+    this.nulls += other.nulls;
+  }
+
+  result(): NullCountResult {
+    return { rows: this.rows, nulls: this.nulls };
+  }
+}

@@ -1,0 +1,85 @@
+import type { ColumnBatch } from '../batch.js';
+import { isMissing, rowPlace, type Accumulator } from './accumulator.js';
+import { parseNumber } from './parse-number.js';
+
+export interface NumericSampleResult {
+  /** The non-missing values, in no particular order. */
+  values: Float64Array;
+  /** Values that are present but not numbers. */
+  nonNumeric: number;
+  /** The first such value and where it is, for the message. */
+  firstNonNumeric?: { value: string; place: string };
+}
+
+/**
+ * Every non-missing numeric value of a column, kept as a growing Float64Array
+ * (8 bytes a value) for tests that need the whole sample, such as KS.
+ */
+export class NumericSample implements Accumulator<NumericSampleResult> {
+  readonly key: string;
+  readonly columns: readonly string[];
+  private buf = new Float64Array(1024);
+  private n = 0;
+  private nonNumeric = 0;
+  private firstNonNumeric?: { value: string; place: string };
+
+  constructor(readonly column: string, role = 'current') {
+    this.key = `sample:${role}:${column}`;
+    this.columns = [column];
+  }
+
+  update(batch: ColumnBatch): void {
+    const values = batch.columns.get(this.column)!.values;
+    this.reserve(batch.rows);
+    const buf = this.buf;
+    let n = this.n;
+    for (let i = 0; i < batch.rows; i++) {
+      const v = values[i];
+      if (isMissing(v)) continue;
+      const x = toNumber(v);
+      if (x !== x) {
+        if (this.nonNumeric++ === 0) this.firstNonNumeric = { value: String(v), place: rowPlace(batch, i) };
+        continue;
+      }
+      buf[n++] = x;
+    }
+    this.n = n;
+  }
+
+  merge(other: NumericSample): void {
+    this.reserve(other.n);
+    this.buf.set(other.buf.subarray(0, other.n), this.n);
+    this.n += other.n;
+    if (other.nonNumeric > 0 && this.nonNumeric === 0) this.firstNonNumeric = other.firstNonNumeric;
+    this.nonNumeric += other.nonNumeric;
+  }
+
+  result(): NumericSampleResult {
+    return { values: this.buf.subarray(0, this.n), nonNumeric: this.nonNumeric, firstNonNumeric: this.firstNonNumeric };
+  }
+
+  private reserve(extra: number): void {
+    if (this.n + extra <= this.buf.length) return;
+    let size = this.buf.length * 2;
+    while (size < this.n + extra) size *= 2;
+    const next = new Float64Array(size);
+    next.set(this.buf.subarray(0, this.n));
+    this.buf = next;
+  }
+}
+
+/** A value as a number, NaN when it is not numeric. */
+function toNumber(v: unknown): number {
+  switch (typeof v) {
+    case 'number':
+      return v;
+    case 'string':
+      return parseNumber(v);
+    case 'bigint':
+      return Number(v);
+    case 'boolean':
+      return v ? 1 : 0;
+    default:
+      return NaN;
+  }
+}

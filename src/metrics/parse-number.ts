@@ -1,0 +1,41 @@
+/**
+ * Parses a CSV field as a number the way pandas' C parser would accept it:
+ * decimal or exponent notation, optional sign, surrounding spaces, inf/infinity.
+ * Returns NaN for anything else (hex, "1,5", "12abc"); `Number()` alone would accept "0x1F" and "".
+ */
+export function parseNumber(s: string): number {
+  let start = 0;
+  let end = s.length;
+  while (start < end && s.charCodeAt(start) === 32) start++;
+  while (end > start && s.charCodeAt(end - 1) === 32) end--;
+  if (start === end) return NaN;
+  let i = start;
+  const c0 = s.charCodeAt(i);
+  if (c0 === 43 || c0 === 45) i++; // + -
+  let digits = 0;
+  while (i < end && isDigit(s.charCodeAt(i))) (i++, digits++);
+  if (i < end && s.charCodeAt(i) === 46) {
+    i++;
+    while (i < end && isDigit(s.charCodeAt(i))) (i++, digits++);
+  }
+  if (digits === 0) {
+    const word = s.slice(i, end).toLowerCase();
+    if (word === 'inf' || word === 'infinity') return c0 === 45 ? -Infinity : Infinity;
+    return NaN;
+  }
+  if (i < end && (s.charCodeAt(i) | 32) === 101) {
+    // e / E
+    i++;
+    const c = s.charCodeAt(i);
+    if (c === 43 || c === 45) i++;
+    let exp = 0;
+    while (i < end && isDigit(s.charCodeAt(i))) (i++, exp++);
+    if (exp === 0) return NaN;
+  }
+  if (i !== end) return NaN;
+  return Number(s.slice(start, end));
+}
+
+function isDigit(c: number): boolean {
+  return c >= 48 && c <= 57;
+}

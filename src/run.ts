@@ -1,0 +1,219 @@
+/**
+ * runSuite(): the whole pipeline for one config — sources → one pass of accumulators
+ * per dataset → checks → results. No process globals: time, paths and selection are arguments.
+ */
+import type { ColumnBatch, Source } from './batch.js';
+import type { MetricResults } from './checks/definition.js';
+import { definitionOf } from './checks/registry.js';
+import type { CheckResult, Outcome } from './checks/result.js';
+import { didYouMean } from './config/suggest.js';
+import type { DatasetConfig, SuiteConfig } from './config/types.js';
+import { ConfigError, DqcError, EXIT, UsageError, type ConfigIssue, type ExitCode } from './errors.js';
+import type { Accumulator } from './metrics/accumulator.js';
+import { openSource, type OpenOptions } from './sources/open.js';
+
+export interface RunOptions {
+  /** The clock, epoch milliseconds. */
+  now: number;
+  /** Run only these datasets (by name). */
+  datasets?: string[];
+  /** Check this data instead of the single selected dataset's `source`. */
+  dataPath?: string;
+  /** Called as each dataset starts, for progress output. */
+  onDataset?: (name: string) => void;
+}
+
+export interface DatasetError {
+  code: string;
+  exitCode: ExitCode;
+  message: string;
+  hint?: string;
+}
+
+export interface DatasetResult {
+  name: string;
+  source: string;
+  reference?: string;
+  /** Rows read; null when the data could not be read. */
+  rows: number | null;
+  outcome: Outcome;
+  checks: CheckResult[];
+  /** Set when the dataset could not be checked at all. */
+  error?: DatasetError;
+  /** Malformed CSV rows left out under on_bad_lines: warn | skip. */
+  bad_lines?: { count: number; lines: number[] };
+  duration_seconds: number;
+}
+
+export interface SuiteResult {
+  /** No error-severity check failed and every dataset could be checked. */
+  passed: boolean;
+  now: string;
+  datasets: DatasetResult[];
+  duration_seconds: number;
+}
+
+export async function runSuite(config: SuiteConfig, options: RunOptions): Promise<SuiteResult> {
+  const started = performance.now();
+  const selected = selectDatasets(config, options);
+  const datasets: DatasetResult[] = [];
+  for (const ds of selected) {
+    options.onDataset?.(ds.name);
+    datasets.push(await runDataset(config, ds, options));
+  }
+  return {
+    passed: datasets.every((d) => d.outcome === 'passed' || d.outcome === 'warned'),
+    now: new Date(options.now).toISOString(),
+    datasets,
+    duration_seconds: (performance.now() - started) / 1000,
+  };
+}
+
+function selectDatasets(config: SuiteConfig, options: RunOptions): DatasetConfig[] {
+  let selected = config.datasets;
+  if (options.datasets && options.datasets.length > 0) {
+    const names = config.datasets.map((d) => d.name);
+    for (const n of options.datasets) {
+      if (!names.includes(n)) throw new UsageError(`no dataset named "${n}" in ${config.file}${didYouMean(n, names)}`, `datasets: ${names.join(', ')}`);
+    }
+    selected = config.datasets.filter((d) => options.datasets!.includes(d.name));
+  }
+  if (options.dataPath !== undefined) {
+    if (selected.length !== 1) {
+      throw new UsageError(
+        `a DATA path replaces one dataset's source, but ${selected.length} datasets are selected`,
+        'pick one with --dataset NAME',
+      );
+    }
+    selected = [{ ...selected[0], source: options.dataPath }];
+  }
+  return selected;
+}
+
+async function runDataset(config: SuiteConfig, ds: DatasetConfig, options: RunOptions): Promise<DatasetResult> {
+  const started = performance.now();
+  const result: DatasetResult = { name: ds.name, source: ds.source, reference: ds.reference, rows: null, outcome: 'error', checks: [], duration_seconds: 0 };
+  try {
+    const openOptions: OpenOptions = { format: ds.format, csv: ds.csv };
+    const source = openSource(ds.source, openOptions);
+    const plan = planDataset(ds);
+    const issues = await missingColumns(config, source, plan.currentColumns, 'data');
+    const references = new Map<string, Source>();
+    for (const [refPath, refPlan] of plan.references) {
+      const ref = openSource(refPath, openOptions);
+      references.set(refPath, ref);
+      issues.push(...(await missingColumns(config, ref, refPlan.columns, 'reference data')));
+    }
+    if (issues.length > 0) throw new ConfigError(issues);
+
+    result.rows = await scan(source, [...plan.current.values()]);
+    const badLines = badLinesOf(source);
+    if (badLines) result.bad_lines = badLines;
+    for (const [refPath, refPlan] of plan.references) await scan(references.get(refPath)!, [...refPlan.accumulators.values()]);
+
+    for (const check of ds.checks) {
+      const refPlan = check.type === 'drift' && check.reference ? plan.references.get(check.reference) : undefined;
+      const metrics: MetricResults = {
+        current: <R>(key: string) => lookup(plan.current, key) as R,
+        reference: <R>(key: string) => lookup(refPlan?.accumulators ?? new Map(), key) as R,
+      };
+      result.checks.push(...definitionOf(check).judge(check, metrics, { now: options.now }));
+    }
+    result.outcome = worstOutcome(result.checks);
+  } catch (err) {
+    if (!(err instanceof DqcError)) throw err;
+    result.error = { code: err.code, exitCode: err.exitCode, message: err.message, hint: err.hint };
+    result.outcome = 'error';
+  }
+  result.duration_seconds = (performance.now() - started) / 1000;
+  return result;
+}
+
+interface Plan {
+  current: Map<string, Accumulator<unknown>>;
+  currentColumns: { column: string; path: (string | number)[] }[];
+  references: Map<string, { accumulators: Map<string, Accumulator<unknown>>; columns: { column: string; path: (string | number)[] }[] }>;
+}
+
+/** Every check's accumulators, deduplicated by key, so each metric is computed once. */
+function planDataset(ds: DatasetConfig): Plan {
+  const plan: Plan = { current: new Map(), currentColumns: [], references: new Map() };
+  for (const check of ds.checks) {
+    const def = definitionOf(check);
+    const { current, reference } = def.metrics(check);
+    for (const acc of current) if (!plan.current.has(acc.key)) plan.current.set(acc.key, acc);
+    plan.currentColumns.push(...def.columns(check));
+    if (check.type === 'drift' && check.reference) {
+      let ref = plan.references.get(check.reference);
+      if (!ref) plan.references.set(check.reference, (ref = { accumulators: new Map(), columns: [] }));
+      for (const acc of reference) if (!ref.accumulators.has(acc.key)) ref.accumulators.set(acc.key, acc);
+      ref.columns.push(...def.columns(check));
+    }
+  }
+  return plan;
+}
+
+async function missingColumns(config: SuiteConfig, source: Source, wanted: Plan['currentColumns'], what: string): Promise<ConfigIssue[]> {
+  const names = (await source.schema()).map((c) => c.name);
+  const have = new Set(names);
+  const issues: ConfigIssue[] = [];
+  const seen = new Set<string>();
+  for (const { column, path } of wanted) {
+    if (have.has(column) || seen.has(column)) continue;
+    seen.add(column);
+    const shown = names.length > 12 ? names.slice(0, 12).join(', ') + ', …' : names.join(', ');
+    issues.push({
+      file: config.file,
+      ...config.locate(path),
+      path: path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? p : `.${p}`)).join(''),
+      message: `column "${column}" is not in the ${what} (${source.description})${didYouMean(column, names)}; columns: ${shown}`,
+    });
+  }
+  return issues;
+}
+
+/** One pass over the source: every accumulator sees every batch. Returns the row count. */
+async function scan(source: Source, accumulators: Accumulator<unknown>[]): Promise<number> {
+  const columns = [...new Set(accumulators.flatMap((a) => a.columns))];
+  let rows = 0;
+  const batches: AsyncIterable<ColumnBatch> = source.batches(columns);
+  for await (const batch of batches) {
+    for (const acc of accumulators) acc.update(batch);
+    rows += batch.rows;
+  }
+  return rows;
+}
+
+function lookup(map: Map<string, Accumulator<unknown>>, key: string): unknown {
+  const acc = map.get(key);
+  if (!acc) throw new Error(`internal: no accumulator "${key}" was planned`);
+  return acc.result();
+}
+
+function badLinesOf(source: Source): DatasetResult['bad_lines'] {
+  const b = (source as { badLines?: { count: number; lines: number[] } }).badLines;
+  return b && b.count > 0 ? { count: b.count, lines: b.lines } : undefined;
+}
+
+const OUTCOME_RANK: Record<Outcome, number> = { passed: 0, warned: 1, failed: 2, error: 3 };
+
+function worstOutcome(checks: CheckResult[]): Outcome {
+  let worst: Outcome = 'passed';
+  for (const c of checks) if (OUTCOME_RANK[c.outcome] > OUTCOME_RANK[worst]) worst = c.outcome;
+  return worst;
+}
+
+/**
+ * The run's exit code. Priority, highest first: 2 config invalid (a dataset's columns
+ * included), 3 data unreadable or not measurable, 1 a check failed, 4 metrics not
+ * delivered, 0. A warned check never changes the code unless `failOnWarn`.
+ */
+export function exitCodeOf(result: SuiteResult, opts: { deliveryFailed?: boolean; failOnWarn?: boolean } = {}): ExitCode {
+  const errors = result.datasets.map((d) => d.error?.exitCode);
+  if (errors.includes(EXIT.usage)) return EXIT.usage;
+  const checks = result.datasets.flatMap((d) => d.checks);
+  if (errors.includes(EXIT.data) || checks.some((c) => c.outcome === 'error')) return EXIT.data;
+  if (checks.some((c) => c.outcome === 'failed' || (opts.failOnWarn && c.outcome === 'warned'))) return EXIT.checkFailed;
+  if (opts.deliveryFailed) return EXIT.delivery;
+  return EXIT.ok;
+}

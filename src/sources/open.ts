@@ -1,0 +1,98 @@
+/**
+ * Turns a configured source (file, glob, folder, or '-' for stdin) into a Source.
+ */
+import { closeSync, openSync, readSync, readdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { globSync, isDynamicPattern } from 'tinyglobby';
+import type { Source } from '../batch.js';
+import type { CsvSettings } from '../config/types.js';
+import { DataError } from '../errors.js';
+import { CsvSource } from './csv.js';
+import { MultiSource } from './multi.js';
+import { ParquetSource } from './parquet.js';
+
+export type Format = 'csv' | 'parquet';
+
+export interface OpenOptions {
+  format?: Format;
+  csv: CsvSettings;
+}
+
+const DATA_FILE = /\.(csv|tsv|txt|csv\.gz|tsv\.gz|parquet|parq|pq)$/i;
+
+export function openSource(spec: string, options: OpenOptions): Source {
+  const files = expand(spec);
+  const sources = files.map((f) => openFile(f, options));
+  return sources.length === 1 ? sources[0] : new MultiSource(spec, sources);
+}
+
+/** The files a source spec names, in a stable order. */
+export function expand(spec: string): string[] {
+  if (spec === '-') return ['-'];
+  if (isDynamicPattern(spec, { caseSensitiveMatch: true })) {
+    const files = globSync(spec, { absolute: true, onlyFiles: true, expandDirectories: false }).sort();
+    if (files.length === 0) throw new DataError(`no files match ${spec}`, { hint: 'check the pattern and the folder it starts from' });
+    return files;
+  }
+  let stat;
+  try {
+    stat = statSync(spec);
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    if (e.code === 'ENOENT') throw new DataError(`${spec}: no such file or folder`, { file: spec, hint: 'check the "source" path; relative paths start at the config file\'s folder' });
+    if (e.code === 'EACCES') throw new DataError(`${spec}: permission denied`, { file: spec });
+    throw new DataError(`${spec}: ${e.message}`, { file: spec });
+  }
+  if (!stat.isDirectory()) return [spec];
+  const files = listDataFiles(spec);
+  if (files.length === 0) throw new DataError(`${spec}: folder holds no CSV or Parquet files`, { file: spec });
+  return files;
+}
+
+/** Data files below a folder, recursively; hidden and `_`-prefixed entries (_SUCCESS, .crc) skipped as Spark and Hive do. */
+function listDataFiles(dir: string): string[] {
+  const out: string[] = [];
+  let entries;
+  try {
+    entries = readdirSync(dir, { withFileTypes: true });
+  } catch (err) {
+    throw new DataError(`${dir}: cannot list folder: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, { file: dir });
+  }
+  for (const e of entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+    if (e.name.startsWith('.') || e.name.startsWith('_')) continue;
+    const full = path.join(dir, e.name);
+    if (e.isDirectory()) out.push(...listDataFiles(full));
+    else if (DATA_FILE.test(e.name)) out.push(full);
+  }
+  return out;
+}
+
+function openFile(file: string, options: OpenOptions): Source {
+  const format = options.format ?? detectFormat(file);
+  if (format === 'parquet') return new ParquetSource(file);
+  const csv = options.csv;
+  return new CsvSource(file, {
+    delimiter: csv.delimiter,
+    nullValues: csv.nullValues,
+    onBadLines: csv.onBadLines,
+    encoding: csv.encoding,
+    open: file === '-' ? () => process.stdin : undefined,
+  });
+}
+
+function detectFormat(file: string): Format {
+  if (file === '-') return 'csv';
+  if (/\.(parquet|parq|pq)$/i.test(file)) return 'parquet';
+  if (/\.(csv|tsv|txt)(\.gz)?$/i.test(file)) return 'csv';
+  // Unknown extension: Parquet files start with "PAR1".
+  try {
+    const fd = openSync(file, 'r');
+    const head = Buffer.alloc(4);
+    const n = readSync(fd, head, 0, 4, 0);
+    closeSync(fd);
+    if (n === 4 && head.toString('latin1') === 'PAR1') return 'parquet';
+  } catch {
+    // Let the CSV source report the read error with its own message.
+  }
+  return 'csv';
+}
