@@ -1,0 +1,46 @@
+import type { ColumnBatch } from '../batch.js';
+import type { Accumulator } from './accumulator.js';
+import { ExactKeySet, KeySet } from './key-set.js';
+
+export interface DistinctKeysResult {
+  rows: number;
+  distinct: number;
+}
+
+/**
+ * Distinct key tuples over one or more columns. By default each tuple is kept as a
+ * 64-bit hash (about 16 bytes per distinct key; see KeySet for the collision bound);
+ * `exact` keeps canonical strings instead.
+ */
+export class DistinctKeys implements Accumulator<DistinctKeysResult> {
+  readonly key: string;
+  readonly columns: readonly string[];
+  private set: KeySet | ExactKeySet;
+  private rows = 0;
+
+  static keyFor(columns: readonly string[], exact: boolean): string {
+    return `keys:${exact ? 'exact' : 'hash'}:${columns.map((c) => JSON.stringify(c).slice(1, -1)).join(',')}`;
+  }
+
+  constructor(columns: readonly string[], exact = false) {
+    this.columns = [...columns];
+    this.key = DistinctKeys.keyFor(columns, exact);
+    this.set = exact ? new ExactKeySet() : new KeySet();
+  }
+
+  update(batch: ColumnBatch): void {
+    const cols = this.columns.map((c) => batch.columns.get(c)!.values);
+    const set = this.set;
+    for (let i = 0; i < batch.rows; i++) set.addRow(cols, i);
+    this.rows += batch.rows;
+  }
+
+  merge(other: DistinctKeys): void {
+    (this.set as KeySet).merge(other.set as KeySet);
+    this.rows += other.rows;
+  }
+
+  result(): DistinctKeysResult {
+    return { rows: this.rows, distinct: this.set.size };
+  }
+}

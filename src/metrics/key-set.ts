@@ -1,0 +1,546 @@
+/**
+ * Distinct-key counting for uniqueness checks.
+ *
+ * A key is a tuple of column values. {@link KeySet} keeps only a 64-bit hash
+ * per distinct key in a typed-array hash table (no JS string or object per row
+ * or per key); {@link ExactKeySet} keeps a canonical string per distinct key
+ * and never confuses two keys.
+ *
+ * Equality of key parts follows pandas `drop_duplicates`:
+ * - missing values are equal to each other: null, undefined and NaN are one
+ *   value (a NaN float counts as missing, as in `batch.ts`), distinct from ''
+ *   and from 'null';
+ * - numbers compare by numeric value: 1, 1.0 and 1n are equal, 0 and -0 are
+ *   equal; a string never equals a number ('1' ≠ 1);
+ * - strings compare by UTF-16 code units, byte arrays by bytes, booleans by value;
+ * - tuples compare part by part, so ('a', 'bc') ≠ ('ab', 'c').
+ */
+
+// ---------------------------------------------------------------------------
+// Hashing
+// ---------------------------------------------------------------------------
+
+/** Tags that open each encoded key part; every part's encoding is prefix-free. */
+const TAG_NULL = 0x6e756c6c;
+const TAG_FALSE = 0x66616c73;
+const TAG_TRUE = 0x74727565;
+const TAG_INT = 0x696e7436;
+const TAG_FLOAT = 0x666c6f74;
+const TAG_BIG = 0x62696769;
+const TAG_STRING = 0x73747269;
+const TAG_BYTES = 0x62797465;
+const TAG_DATE = 0x64617465;
+const TAG_ARRAY = 0x61727261;
+const TAG_OBJECT = 0x6f626a65;
+
+// Lane A: MurmurHash3 x86_32 block mixing. Lane B: xxHash32 round. Different
+// round functions and seeds keep the two 32-bit halves independent.
+const C1 = 0xcc9e2d51;
+const C2 = 0x1b873593;
+const P1 = 0x9e3779b1;
+const P2 = 0x85ebca77;
+const P3 = 0xc2b2ae3d;
+const SEED_A = 0x3c6ef372;
+const SEED_B = 0x510e527f;
+
+const TWO_32 = 4_294_967_296;
+const TWO_63 = 9_223_372_036_854_775_808;
+const BIG_TWO_63 = 1n << 63n;
+const BIG_MASK_32 = 0xffffffffn;
+
+const floatScratch = new Float64Array(1);
+const floatWords = new Uint32Array(floatScratch.buffer);
+
+/**
+ * Streaming state of one key's hash. Reused across rows: feed each part with
+ * {@link hashValue}, then {@link finishKey} writes `hi`/`lo` and resets the
+ * state for the next key. Nothing is allocated per row for strings, numbers,
+ * booleans, nulls or byte arrays.
+ */
+export class HashState {
+  /** Lane A accumulator. */
+  a = SEED_A;
+  /** Lane B accumulator. */
+  b = SEED_B;
+  /** Words fed so far for the current key. */
+  n = 0;
+  /** High 32 bits of the last finished key's hash (unsigned). */
+  hi = 0;
+  /** Low 32 bits of the last finished key's hash (unsigned). */
+  lo = 0;
+
+  reset(): void {
+    this.a = SEED_A;
+    this.b = SEED_B;
+    this.n = 0;
+  }
+}
+
+/** Mix one 32-bit word into both lanes. */
+function feed(h: HashState, word: number): void {
+  let k = Math.imul(word, C1);
+  k = (k << 15) | (k >>> 17);
+  k = Math.imul(k, C2);
+  let a = h.a ^ k;
+  a = (a << 13) | (a >>> 19);
+  h.a = (Math.imul(a, 5) + 0xe6546b64) | 0;
+  let b = (h.b + Math.imul(word, P2)) | 0;
+  b = (b << 13) | (b >>> 19);
+  h.b = Math.imul(b, P1);
+  h.n++;
+}
+
+function feedString(h: HashState, s: string): void {
+  const length = s.length;
+  feed(h, TAG_STRING);
+  feed(h, length);
+  let a = h.a;
+  let b = h.b;
+  let i = 0;
+  for (; i + 1 < length; i += 2) {
+    const word = s.charCodeAt(i) | (s.charCodeAt(i + 1) << 16);
+    let k = Math.imul(word, C1);
+    k = (k << 15) | (k >>> 17);
+    k = Math.imul(k, C2);
+    a ^= k;
+    a = (a << 13) | (a >>> 19);
+    a = (Math.imul(a, 5) + 0xe6546b64) | 0;
+    b = (b + Math.imul(word, P2)) | 0;
+    b = (b << 13) | (b >>> 19);
+    b = Math.imul(b, P1);
+  }
+  h.a = a;
+  h.b = b;
+  h.n += i >>> 1;
+  if (i < length) feed(h, s.charCodeAt(i));
+}
+
+function feedBytes(h: HashState, bytes: Uint8Array): void {
+  const length = bytes.length;
+  feed(h, TAG_BYTES);
+  feed(h, length);
+  let i = 0;
+  for (; i + 3 < length; i += 4) {
+    feed(h, bytes[i] | (bytes[i + 1] << 8) | (bytes[i + 2] << 16) | (bytes[i + 3] << 24));
+  }
+  let tail = 0;
+  for (let shift = 0; i < length; i++, shift += 8) tail |= bytes[i] << shift;
+  if ((length & 3) !== 0) feed(h, tail);
+}
+
+/** An integer with |x| < 2^63, as two's-complement 64-bit words. */
+function feedInt(h: HashState, x: number): void {
+  feed(h, TAG_INT);
+  feed(h, Math.floor(x / TWO_32) >>> 0);
+  feed(h, x >>> 0);
+}
+
+function feedFloat(h: HashState, x: number): void {
+  floatScratch[0] = x;
+  feed(h, TAG_FLOAT);
+  feed(h, floatWords[0]);
+  feed(h, floatWords[1]);
+}
+
+function feedNumber(h: HashState, x: number): void {
+  if (x !== x) feed(h, TAG_NULL);
+  else if (Number.isInteger(x) && x < TWO_63 && x > -TWO_63) feedInt(h, x);
+  else feedFloat(h, x);
+}
+
+function feedBigInt(h: HashState, x: bigint): void {
+  const n = Number(x);
+  if (Number.isSafeInteger(n)) {
+    feedInt(h, n);
+  } else if (x < BIG_TWO_63 && x > -BIG_TWO_63) {
+    feed(h, TAG_INT);
+    feed(h, Number((x >> 32n) & BIG_MASK_32));
+    feed(h, Number(x & BIG_MASK_32));
+  } else if (Number.isFinite(n) && BigInt(n) === x) {
+    feedFloat(h, n); // equal to the float with the same value
+  } else {
+    let magnitude = x < 0n ? -x : x;
+    let words = 0;
+    for (let m = magnitude; m > 0n; m >>= 32n) words++;
+    feed(h, TAG_BIG);
+    feed(h, x < 0n ? 1 : 0);
+    feed(h, words);
+    for (; magnitude > 0n; magnitude >>= 32n) feed(h, Number(magnitude & BIG_MASK_32));
+  }
+}
+
+/**
+ * Mix one key part into `h`. Call once per part, in column order, then
+ * {@link finishKey}.
+ *
+ * @throws TypeError for symbols and functions, which no column holds.
+ */
+export function hashValue(h: HashState, value: unknown): void {
+  switch (typeof value) {
+    case 'string':
+      feedString(h, value);
+      return;
+    case 'number':
+      feedNumber(h, value);
+      return;
+    case 'bigint':
+      feedBigInt(h, value);
+      return;
+    case 'boolean':
+      feed(h, value ? TAG_TRUE : TAG_FALSE);
+      return;
+    case 'undefined':
+      feed(h, TAG_NULL);
+      return;
+    case 'object':
+      if (value === null) feed(h, TAG_NULL);
+      else if (value instanceof Uint8Array) feedBytes(h, value);
+      else if (value instanceof Date) {
+        feed(h, TAG_DATE);
+        feedNumber(h, value.getTime());
+      } else if (Array.isArray(value)) {
+        feed(h, TAG_ARRAY);
+        feed(h, value.length);
+        for (const item of value) hashValue(h, item);
+      } else {
+        const keys = Object.keys(value);
+        feed(h, TAG_OBJECT);
+        feed(h, keys.length);
+        for (const key of keys) {
+          feedString(h, key);
+          hashValue(h, (value as Record<string, unknown>)[key]);
+        }
+      }
+      return;
+    default:
+      throw new TypeError(`cannot use a ${typeof value} as a key`);
+  }
+}
+
+function fmixA(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  return h ^ (h >>> 16);
+}
+
+function fmixB(h: number): number {
+  h ^= h >>> 15;
+  h = Math.imul(h, P2);
+  h ^= h >>> 13;
+  h = Math.imul(h, P3);
+  return h ^ (h >>> 16);
+}
+
+/** Finish the current key: set `h.hi` and `h.lo` (unsigned) and reset `h` for the next key. */
+export function finishKey(h: HashState): void {
+  let a = h.a ^ h.n;
+  let b = h.b ^ Math.imul(h.n, P3);
+  a = (a + b) | 0;
+  b = (b + a) | 0;
+  a = fmixA(a);
+  b = fmixB(b);
+  a = (a + b) | 0;
+  b = (b + a) | 0;
+  h.hi = a >>> 0;
+  h.lo = b >>> 0;
+  h.reset();
+}
+
+/**
+ * Hash of a whole key tuple, for callers outside hot loops.
+ * @returns `[hi, lo]`, the two unsigned 32-bit halves of the 64-bit hash.
+ */
+export function hashKey(values: ArrayLike<unknown>, h: HashState = new HashState()): [number, number] {
+  h.reset();
+  for (let i = 0; i < values.length; i++) hashValue(h, values[i]);
+  finishKey(h);
+  return [h.hi, h.lo];
+}
+
+// ---------------------------------------------------------------------------
+// Canonical strings (exact mode)
+// ---------------------------------------------------------------------------
+
+/** Decimal digits of an integer with |x| < 2^63, exact. */
+function intDigits(x: number): string {
+  return Number.isSafeInteger(x) ? String(x) : BigInt(x).toString();
+}
+
+function canonicalNumber(x: number): string {
+  if (x !== x) return 'n';
+  if (Number.isInteger(x) && x < TWO_63 && x > -TWO_63) return 'i' + intDigits(x) + ';';
+  return 'd' + String(x) + ';';
+}
+
+/**
+ * Injective text form of one key part, with the equality of {@link hashValue}:
+ * two parts get the same text exactly when they are equal.
+ */
+export function canonicalValue(value: unknown): string {
+  switch (typeof value) {
+    case 'string':
+      return 's' + value.length + ':' + value;
+    case 'number':
+      return canonicalNumber(value);
+    case 'bigint': {
+      if (value < BIG_TWO_63 && value > -BIG_TWO_63) return 'i' + value.toString() + ';';
+      const n = Number(value);
+      if (Number.isFinite(n) && BigInt(n) === value) return 'd' + String(n) + ';';
+      return 'b' + value.toString() + ';';
+    }
+    case 'boolean':
+      return value ? 't' : 'f';
+    case 'undefined':
+      return 'n';
+    case 'object': {
+      if (value === null) return 'n';
+      if (value instanceof Uint8Array) {
+        let text = '';
+        for (let i = 0; i < value.length; i += 8192) {
+          text += String.fromCharCode.apply(null, Array.from(value.subarray(i, i + 8192)));
+        }
+        return 'y' + value.length + ':' + text;
+      }
+      if (value instanceof Date) return 'D' + canonicalNumber(value.getTime());
+      if (Array.isArray(value)) return 'a' + value.length + ':' + value.map(canonicalValue).join('');
+      const keys = Object.keys(value);
+      let text = 'o' + keys.length + ':';
+      for (const key of keys) text += canonicalValue(key) + canonicalValue((value as Record<string, unknown>)[key]);
+      return text;
+    }
+    default:
+      throw new TypeError(`cannot use a ${typeof value} as a key`);
+  }
+}
+
+/** Injective text form of a key tuple. */
+export function canonicalKey(values: ArrayLike<unknown>): string {
+  let text = '';
+  for (let i = 0; i < values.length; i++) text += canonicalValue(values[i]);
+  return text;
+}
+
+// ---------------------------------------------------------------------------
+// Sets
+// ---------------------------------------------------------------------------
+
+/** What both key sets offer a uniqueness check. */
+export interface DistinctKeys {
+  /** Number of distinct keys added. */
+  readonly size: number;
+  /**
+   * Add the key made of `columns[c][row]` for every column c, in order.
+   * @returns true when the key was not in the set yet.
+   */
+  addRow(columns: readonly ArrayLike<unknown>[], row: number): boolean;
+  /** Add the key tuple `values`. @returns true when it was not in the set yet. */
+  addKey(values: ArrayLike<unknown>): boolean;
+}
+
+/** Largest table: 2^30 slots (8 GiB). */
+const MAX_CAPACITY = 1 << 30;
+const MIN_CAPACITY = 16;
+/** Table doubles once more than this fraction of slots is used. */
+const MAX_LOAD = 0.7;
+
+/**
+ * Set of 64-bit key hashes: open addressing with linear probing in one
+ * `Uint32Array` holding each slot's high and low words side by side, so a
+ * probe touches one cache line. The table doubles when its load passes 0.7, so
+ * the load stays between 0.35 and 0.7: 8 bytes per slot make 11.4 to 23
+ * bytes per distinct key, about 16 on average (24 while a doubling copies).
+ * The all-zero hash marks an empty slot and is tracked by a flag instead.
+ *
+ * Collision bound: keys are counted by hash, so two distinct keys whose 64-bit
+ * hashes coincide count as one. With n distinct keys and a hash that behaves
+ * as random, the probability that any two of them collide is about
+ * n² / 2⁶⁵ (the birthday bound n(n-1)/2 · 2⁻⁶⁴): 1M keys → 2.7e-8,
+ * 10M keys → 2.7e-6, 100M keys → 2.7e-4. Such a collision can only lower the
+ * distinct count, i.e. over-count duplicates by one per colliding pair, with
+ * that probability. Use {@link ExactKeySet} when that is not acceptable.
+ */
+export class KeySet implements DistinctKeys {
+  private table: Uint32Array;
+  private mask: number;
+  private count = 0;
+  private maxFill: number;
+  private hasZero = false;
+  private readonly state = new HashState();
+
+  /** @param expected distinct keys to size the table for (it grows past that as needed). */
+  constructor(expected = 0) {
+    let capacity = MIN_CAPACITY;
+    while (capacity * MAX_LOAD < expected && capacity < MAX_CAPACITY) capacity *= 2;
+    this.table = new Uint32Array(capacity * 2);
+    this.mask = capacity - 1;
+    this.maxFill = Math.floor(capacity * MAX_LOAD);
+  }
+
+  get size(): number {
+    return this.count;
+  }
+
+  /** Slots in the table. */
+  get capacity(): number {
+    return this.mask + 1;
+  }
+
+  /** Bytes held by the table. */
+  get byteLength(): number {
+    return this.table.byteLength;
+  }
+
+  /**
+   * Add one 64-bit hash given as two 32-bit halves (signed or unsigned).
+   * @returns true when the hash was not in the set yet.
+   */
+  add(hi: number, lo: number): boolean {
+    hi >>>= 0;
+    lo >>>= 0;
+    if (hi === 0 && lo === 0) {
+      if (this.hasZero) return false;
+      this.hasZero = true;
+      this.count++;
+      return true;
+    }
+    const table = this.table;
+    const mask = this.mask;
+    let slot = lo & mask;
+    for (;;) {
+      const at = slot << 1;
+      const h = table[at];
+      const l = table[at + 1];
+      if (h === hi && l === lo) return false;
+      if (h === 0 && l === 0) {
+        table[at] = hi;
+        table[at + 1] = lo;
+        if (++this.count > this.maxFill) this.grow();
+        return true;
+      }
+      slot = (slot + 1) & mask;
+    }
+  }
+
+  /** True when the hash is in the set. */
+  has(hi: number, lo: number): boolean {
+    hi >>>= 0;
+    lo >>>= 0;
+    if (hi === 0 && lo === 0) return this.hasZero;
+    const table = this.table;
+    const mask = this.mask;
+    let slot = lo & mask;
+    for (;;) {
+      const at = slot << 1;
+      const h = table[at];
+      const l = table[at + 1];
+      if (h === hi && l === lo) return true;
+      if (h === 0 && l === 0) return false;
+      slot = (slot + 1) & mask;
+    }
+  }
+
+  addRow(columns: readonly ArrayLike<unknown>[], row: number): boolean {
+    const h = this.state;
+    h.reset();
+    for (let c = 0; c < columns.length; c++) hashValue(h, columns[c][row]);
+    finishKey(h);
+    return this.add(h.hi, h.lo);
+  }
+
+  addKey(values: ArrayLike<unknown>): boolean {
+    const h = this.state;
+    h.reset();
+    for (let i = 0; i < values.length; i++) hashValue(h, values[i]);
+    finishKey(h);
+    return this.add(h.hi, h.lo);
+  }
+
+  /** Add every hash of `other` (the union); `other` is left unchanged. */
+  merge(other: KeySet): this {
+    if (other.hasZero) this.add(0, 0);
+    const source = other.table;
+    for (let at = 0; at < source.length; at += 2) {
+      const hi = source[at];
+      const lo = source[at + 1];
+      if (hi !== 0 || lo !== 0) this.add(hi, lo);
+    }
+    return this;
+  }
+
+  private grow(): void {
+    const capacity = (this.mask + 1) * 2;
+    if (capacity > MAX_CAPACITY) throw new RangeError(`KeySet cannot hold more than ${MAX_CAPACITY * MAX_LOAD} distinct keys`);
+    const old = this.table;
+    const table = new Uint32Array(capacity * 2);
+    const mask = capacity - 1;
+    for (let at = 0; at < old.length; at += 2) {
+      const hi = old[at];
+      const lo = old[at + 1];
+      if (hi === 0 && lo === 0) continue;
+      let slot = lo & mask;
+      while (table[slot << 1] !== 0 || table[(slot << 1) + 1] !== 0) slot = (slot + 1) & mask;
+      table[slot << 1] = hi;
+      table[(slot << 1) + 1] = lo;
+    }
+    this.table = table;
+    this.mask = mask;
+    this.maxFill = Math.floor(capacity * MAX_LOAD);
+  }
+}
+
+/** Entries per inner `Set`; V8 caps one Set at 2^24 entries. */
+const EXACT_SHARD_LIMIT = 1 << 23;
+
+/**
+ * Exact distinct-key set: one canonical string per distinct key
+ * ({@link canonicalKey}), so no two keys are ever confused, at the price of a
+ * JS string and a Set entry per distinct key (typically 50-100 bytes plus the
+ * key text). Same equality as {@link KeySet}. Past 2^23 keys it spreads over
+ * several Sets, as one Set cannot exceed 2^24 entries.
+ */
+export class ExactKeySet implements DistinctKeys {
+  private readonly sets: Set<string>[] = [new Set()];
+  private count = 0;
+
+  get size(): number {
+    return this.count;
+  }
+
+  /** Add a key already in canonical form. @returns true when it was not in the set yet. */
+  add(canonical: string): boolean {
+    const sets = this.sets;
+    for (let i = 0; i < sets.length; i++) if (sets[i].has(canonical)) return false;
+    let last = sets[sets.length - 1];
+    if (last.size >= EXACT_SHARD_LIMIT) {
+      last = new Set();
+      sets.push(last);
+    }
+    last.add(canonical);
+    this.count++;
+    return true;
+  }
+
+  /** True when the canonical key is in the set. */
+  has(canonical: string): boolean {
+    for (const set of this.sets) if (set.has(canonical)) return true;
+    return false;
+  }
+
+  addRow(columns: readonly ArrayLike<unknown>[], row: number): boolean {
+    let text = '';
+    for (let c = 0; c < columns.length; c++) text += canonicalValue(columns[c][row]);
+    return this.add(text);
+  }
+
+  addKey(values: ArrayLike<unknown>): boolean {
+    return this.add(canonicalKey(values));
+  }
+
+  /** Add every key of `other` (the union); `other` is left unchanged. */
+  merge(other: ExactKeySet): this {
+    for (const set of other.sets) for (const key of set) this.add(key);
+    return this;
+  }
+}
