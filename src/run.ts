@@ -164,7 +164,7 @@ async function missingColumns(config: SuiteConfig, source: Source, wanted: Plan[
     const shown = names.length > 12 ? names.slice(0, 12).join(', ') + ', …' : names.join(', ');
     issues.push({
       file: config.file,
-      ...config.locate(path),
+      ...config.locate(path, true),
       path: path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? p : `.${p}`)).join(''),
       message: `column "${column}" is not in the ${what} (${source.description})${didYouMean(column, names)}; columns: ${shown}`,
     });

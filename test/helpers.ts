@@ -16,12 +16,19 @@ export interface CliRun {
 export function dqc(args: string[], opts: { cwd?: string; env?: Record<string, string>; input?: string } = {}): CliRun {
   const r = spawnSync(process.execPath, [BIN, ...args], {
     cwd: opts.cwd ?? ROOT,
-    env: { ...process.env, NO_COLOR: '', FORCE_COLOR: '', ...opts.env },
+    env: userEnv(opts.env),
     input: opts.input,
     encoding: 'utf8',
     timeout: 60_000,
   });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** The environment of a user's shell: the test runner's color and context variables removed. */
+function userEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  for (const k of ['FORCE_COLOR', 'NO_COLOR', 'NODE_TEST_CONTEXT']) delete env[k];
+  return { ...env, ...extra };
 }
 
 export function tempDir(prefix = 'dqc-test-'): string {

@@ -57,7 +57,7 @@ function parseNow(text: string | undefined): number {
 function colorLevel(flag: boolean, toFile: boolean): 0 | 1 | 2 | 3 {
   if (!flag || toFile || (process.env.NO_COLOR ?? '') !== '') return 0;
   const force = process.env.FORCE_COLOR;
-  if (force !== undefined && force !== '0' && force !== 'false') return 1;
+  if (force !== undefined && force !== '' && force !== '0' && force !== 'false') return 1;
   if (!process.stdout.isTTY) return 0;
   const depth = process.stdout.getColorDepth?.() ?? 4;
   return depth >= 24 ? 3 : depth >= 8 ? 2 : 1;

@@ -8,7 +8,7 @@ import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type
 import type { z } from 'zod';
 import { ConfigError, DqcError, EXIT, type ConfigIssue } from '../errors.js';
 import { COMPLETENESS_OPTIONS, configSchema, type RawConfig } from './schema.js';
-import { didYouMean } from './suggest.js';
+import { closest, didYouMean } from './suggest.js';
 import type { CheckConfig, DatasetConfig, KeyPath, SuiteConfig } from './types.js';
 
 export interface LoadOptions {
@@ -72,7 +72,18 @@ export function parseConfig(text: string, file: string, options: LoadOptions = {
 
   const parsed = configSchema.safeParse(value);
   if (!parsed.success) {
+    // A misspelt required key shows up twice (unknown + missing): keep only the unknown one.
+    const suggested = new Set<string>();
     for (const issue of parsed.error.issues) {
+      if (issue.code !== 'unrecognized_keys') continue;
+      const known = knownKeys(issue.path as KeyPath);
+      for (const key of issue.keys) {
+        const c = closest(key, known);
+        if (c !== undefined) suggested.add(formatPath([...(issue.path as KeyPath), c]));
+      }
+    }
+    for (const issue of parsed.error.issues) {
+      if (issue.code === 'invalid_type' && valueAt(value, issue.path as KeyPath) === undefined && suggested.has(formatPath(issue.path as KeyPath))) continue;
       const keyPath = issue.path as KeyPath;
       if (issue.code === 'unrecognized_keys') {
         const known = knownKeys(keyPath);

@@ -70,5 +70,5 @@ export interface SuiteConfig {
   file: string;
   datasets: DatasetConfig[];
   /** 1-based line and column of a key path in the config file, when it exists there. */
-  locate(path: KeyPath): { line: number; column: number } | undefined;
+  locate(path: KeyPath, atKey?: boolean): { line: number; column: number } | undefined;
 }

@@ -87,7 +87,7 @@ describe('bad config exits 2 with file:line:column and key path', () => {
   });
   it('unknown column, with a suggestion from the real columns', () => {
     const r = run({ 'q.yaml': config('d.csv', 'completeness: {amout: 0.1}'), 'd.csv': HEADER + ROWS });
-    expectError(r, 2, /q\.yaml:5:21: datasets\[0\]\.checks\.completeness\.columns\.amout: column "amout" is not in the data .*\(did you mean "amount"\?\)/);
+    expectError(r, 2, /q\.yaml:5:22: datasets\[0\]\.checks\.completeness\.columns\.amout: column "amout" is not in the data .*\(did you mean "amount"\?\)/);
   });
   it('missing config file', () => {
     const r = dqc(['check', '--config', '/nonexistent/q.yaml']);
