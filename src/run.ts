@@ -10,6 +10,7 @@ import { didYouMean } from './config/suggest.js';
 import type { DatasetConfig, SuiteConfig } from './config/types.js';
 import { ConfigError, DqcError, EXIT, UsageError, type ConfigIssue, type ExitCode } from './errors.js';
 import type { Accumulator } from './metrics/accumulator.js';
+import { InferType, type InferredType } from './metrics/infer-type.js';
 import { openSource, type OpenOptions } from './sources/open.js';
 
 export interface RunOptions {
@@ -36,6 +37,8 @@ export interface DatasetResult {
   reference?: string;
   /** Rows read; null when the data could not be read. */
   rows: number | null;
+  /** Type of each checked column: declared by the source, or inferred from CSV text. */
+  columns?: Record<string, InferredType>;
   outcome: Outcome;
   checks: CheckResult[];
   /** Set when the dataset could not be checked at all. */
@@ -107,6 +110,7 @@ async function runDataset(config: SuiteConfig, ds: DatasetConfig, options: RunOp
     if (issues.length > 0) throw new ConfigError(issues);
 
     result.rows = await scan(source, [...plan.current.values()]);
+    result.columns = Object.fromEntries(plan.types.map((t) => [t.column, t.result()]));
     const badLines = badLinesOf(source);
     if (badLines) result.bad_lines = badLines;
     for (const [refPath, refPlan] of plan.references) await scan(references.get(refPath)!, [...refPlan.accumulators.values()]);
@@ -131,13 +135,14 @@ async function runDataset(config: SuiteConfig, ds: DatasetConfig, options: RunOp
 
 interface Plan {
   current: Map<string, Accumulator<unknown>>;
+  types: InferType[];
   currentColumns: { column: string; path: (string | number)[] }[];
   references: Map<string, { accumulators: Map<string, Accumulator<unknown>>; columns: { column: string; path: (string | number)[] }[] }>;
 }
 
 /** Every check's accumulators, deduplicated by key, so each metric is computed once. */
 function planDataset(ds: DatasetConfig): Plan {
-  const plan: Plan = { current: new Map(), currentColumns: [], references: new Map() };
+  const plan: Plan = { current: new Map(), types: [], currentColumns: [], references: new Map() };
   for (const check of ds.checks) {
     const def = definitionOf(check);
     const { current, reference } = def.metrics(check);
@@ -149,6 +154,11 @@ function planDataset(ds: DatasetConfig): Plan {
       for (const acc of reference) if (!ref.accumulators.has(acc.key)) ref.accumulators.set(acc.key, acc);
       ref.columns.push(...def.columns(check));
     }
+  }
+  for (const column of new Set(plan.currentColumns.map((c) => c.column))) {
+    const infer = new InferType(column);
+    plan.types.push(infer);
+    plan.current.set(infer.key, infer);
   }
   return plan;
 }

@@ -19,6 +19,24 @@ export function isMissing(v: unknown): boolean {
   return v === null || v === undefined || (typeof v === 'number' && v !== v);
 }
 
+/** The first offending value of a column and where it is; `row` orders merges. */
+export interface FirstBad {
+  value: string;
+  place: string;
+  row: number;
+}
+
+export function firstBad(batch: ColumnBatch, i: number, value: unknown): FirstBad {
+  return { value: String(value), place: rowPlace(batch, i), row: batch.origin.rowStart + i };
+}
+
+/** The earlier of two first offenders, so merge order does not matter. */
+export function earlier(a: FirstBad | undefined, b: FirstBad | undefined): FirstBad | undefined {
+  if (!a) return b;
+  if (!b) return a;
+  return b.row < a.row ? b : a;
+}
+
 /** Where row `i` of a batch sits, for messages: "line 812" for text files, "row 811" otherwise. */
 export function rowPlace(batch: ColumnBatch, i: number): string {
   const lines = batch.origin.lines;

@@ -1,5 +1,5 @@
 import type { ColumnBatch } from '../batch.js';
-import { isMissing, rowPlace, type Accumulator } from './accumulator.js';
+import { earlier, firstBad, isMissing, type Accumulator, type FirstBad } from './accumulator.js';
 import { parseNumber } from './parse-number.js';
 import { epochToMs, makeZoneResolver, parseTimestamp, type ZoneResolver } from './timestamp.js';
 
@@ -11,7 +11,7 @@ export interface MaxTimeResult {
   parsed: number;
   /** Present values that are not timestamps. */
   unparseable: number;
-  firstUnparseable?: { value: string; place: string };
+  firstUnparseable?: FirstBad;
 }
 
 /** Newest timestamp of a column: ISO-8601 text, epoch numbers or typed timestamps. */
@@ -22,7 +22,7 @@ export class MaxTime implements Accumulator<MaxTimeResult> {
   private max = -Infinity;
   private parsed = 0;
   private unparseable = 0;
-  private firstUnparseable?: { value: string; place: string };
+  private firstUnparseable?: FirstBad;
 
   constructor(readonly column: string, private readonly options: { timezone: string; unit: EpochUnit }) {
     this.key = `maxtime:${column}:${options.timezone}:${options.unit}`;
@@ -45,7 +45,7 @@ export class MaxTime implements Accumulator<MaxTimeResult> {
       else if (typeof v === 'bigint') t = epochToMs(Number(v), this.options.unit);
       else t = NaN;
       if (t !== t) {
-        if (this.unparseable++ === 0) this.firstUnparseable = { value: String(v), place: rowPlace(batch, i) };
+        if (this.unparseable++ === 0) this.firstUnparseable = firstBad(batch, i, v);
         continue;
       }
       this.parsed++;
@@ -65,7 +65,7 @@ export class MaxTime implements Accumulator<MaxTimeResult> {
   merge(other: MaxTime): void {
     if (other.max > this.max) this.max = other.max;
     this.parsed += other.parsed;
-    if (other.unparseable > 0 && this.unparseable === 0) this.firstUnparseable = other.firstUnparseable;
+    this.firstUnparseable = earlier(this.firstUnparseable, other.firstUnparseable);
     this.unparseable += other.unparseable;
   }
 

@@ -1,5 +1,5 @@
 import type { ColumnBatch } from '../batch.js';
-import { isMissing, rowPlace, type Accumulator } from './accumulator.js';
+import { earlier, firstBad, isMissing, type Accumulator, type FirstBad } from './accumulator.js';
 import { parseNumber } from './parse-number.js';
 
 export interface NumericSampleResult {
@@ -8,7 +8,7 @@ export interface NumericSampleResult {
   /** Values that are present but not numbers. */
   nonNumeric: number;
   /** The first such value and where it is, for the message. */
-  firstNonNumeric?: { value: string; place: string };
+  firstNonNumeric?: FirstBad;
 }
 
 /**
@@ -21,7 +21,7 @@ export class NumericSample implements Accumulator<NumericSampleResult> {
   private buf = new Float64Array(1024);
   private n = 0;
   private nonNumeric = 0;
-  private firstNonNumeric?: { value: string; place: string };
+  private firstNonNumeric?: FirstBad;
 
   constructor(readonly column: string, role = 'current') {
     this.key = `sample:${role}:${column}`;
@@ -38,7 +38,7 @@ export class NumericSample implements Accumulator<NumericSampleResult> {
       if (isMissing(v)) continue;
       const x = toNumber(v);
       if (x !== x) {
-        if (this.nonNumeric++ === 0) this.firstNonNumeric = { value: String(v), place: rowPlace(batch, i) };
+        if (this.nonNumeric++ === 0) this.firstNonNumeric = firstBad(batch, i, v);
         continue;
       }
       buf[n++] = x;
@@ -50,7 +50,7 @@ export class NumericSample implements Accumulator<NumericSampleResult> {
     this.reserve(other.n);
     this.buf.set(other.buf.subarray(0, other.n), this.n);
     this.n += other.n;
-    if (other.nonNumeric > 0 && this.nonNumeric === 0) this.firstNonNumeric = other.firstNonNumeric;
+    this.firstNonNumeric = earlier(this.firstNonNumeric, other.firstNonNumeric);
     this.nonNumeric += other.nonNumeric;
   }
 

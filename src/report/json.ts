@@ -15,6 +15,7 @@ export function toJsonReport(result: SuiteResult): unknown {
       source: d.source,
       ...(d.reference ? { reference: d.reference } : {}),
       rows: d.rows,
+      ...(d.columns ? { columns: d.columns } : {}),
       outcome: d.outcome,
       ...(d.error ? { error: { code: d.error.code, message: d.error.message, ...(d.error.hint ? { hint: d.error.hint } : {}) } } : {}),
       ...(d.bad_lines ? { bad_lines: d.bad_lines } : {}),

@@ -64,7 +64,7 @@ describe('uniqueness', () => {
 
 describe('drift', () => {
   const config: DriftConfig = { type: 'drift', severity: 'error', path: [], columns: ['x'], threshold: 0.05, method: 'ks', reference: '/ref.csv' };
-  const sample = (values: number[], nonNumeric = 0) => ({ values: Float64Array.from(values), nonNumeric, firstNonNumeric: nonNumeric ? { value: 'abc', place: 'line 3' } : undefined });
+  const sample = (values: number[], nonNumeric = 0) => ({ values: Float64Array.from(values), nonNumeric, firstNonNumeric: nonNumeric ? { value: 'abc', place: 'line 3', row: 1 } : undefined });
   it('fails when p < threshold and passes identical samples', () => {
     const a = Array.from({ length: 50 }, (_, i) => i);
     const b = a.map((x) => x + 40);
@@ -100,10 +100,10 @@ describe('freshness', () => {
     assert.match(f.message, /newest 2026-11-27T05:59:59.999Z/);
   });
   it('counts unparseable values and is not evaluated when none parse', () => {
-    const [r] = freshness.judge(config, metrics({ [key]: { max: NOW, parsed: 8, unparseable: 2, firstUnparseable: { value: 'yesterday', place: 'line 4' } } }), { now: NOW });
+    const [r] = freshness.judge(config, metrics({ [key]: { max: NOW, parsed: 8, unparseable: 2, firstUnparseable: { value: 'yesterday', place: 'line 4', row: 2 } } }), { now: NOW });
     assert.equal(r.outcome, 'passed');
     assert.match(r.message, /2 values not timestamps, first "yesterday" \(line 4\)/);
-    const [e] = freshness.judge(config, metrics({ [key]: { max: NaN, parsed: 0, unparseable: 3, firstUnparseable: { value: 'x', place: 'line 2' } } }), { now: NOW });
+    const [e] = freshness.judge(config, metrics({ [key]: { max: NaN, parsed: 0, unparseable: 3, firstUnparseable: { value: 'x', place: 'line 2', row: 0 } } }), { now: NOW });
     assert.equal(e.outcome, 'error');
   });
 });

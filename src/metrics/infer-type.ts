@@ -1,0 +1,75 @@
+import type { ColumnBatch, ColumnType } from '../batch.js';
+import { isMissing, type Accumulator } from './accumulator.js';
+import { parseNumber } from './parse-number.js';
+import { makeZoneResolver, parseTimestamp } from './timestamp.js';
+
+/** What a column holds: a source's declared type, or for CSV text the narrowest type every value fits. */
+export type InferredType = 'integer' | 'float' | 'boolean' | 'timestamp' | 'string' | 'empty' | Exclude<ColumnType, 'text'>;
+
+const INT = 1;
+const FLOAT = 2;
+const BOOL = 4;
+const TIME = 8;
+const BOOL_WORDS = new Set(['true', 'false', 'True', 'False', 'TRUE', 'FALSE']);
+const UTC = makeZoneResolver('UTC');
+
+/**
+ * Infers a text column's type from its values, as pandas' parser would type it:
+ * integer ⊂ float; boolean from True/False words; timestamp from ISO-8601 values.
+ */
+export class InferType implements Accumulator<InferredType> {
+  readonly key: string;
+  readonly columns: readonly string[];
+  /** Bit set of the types every value seen so far fits. */
+  private fits = INT | FLOAT | BOOL | TIME;
+  private declared?: Exclude<ColumnType, 'text'>;
+  private present = 0;
+
+  constructor(readonly column: string) {
+    this.key = `type:${column}`;
+    this.columns = [column];
+  }
+
+  update(batch: ColumnBatch): void {
+    const col = batch.columns.get(this.column)!;
+    if (col.type !== 'text') {
+      this.declared = col.type;
+      return;
+    }
+    const values = col.values;
+    let fits = this.fits;
+    for (let i = 0; i < batch.rows && fits !== 0; i++) {
+      const v = values[i];
+      if (isMissing(v)) continue;
+      this.present++;
+      const s = v as string;
+      if (fits & (INT | FLOAT)) {
+        const x = parseNumber(s);
+        if (x !== x) fits &= ~(INT | FLOAT);
+        else if (!Number.isInteger(x) || /[.eE]/.test(s)) fits &= ~INT;
+      }
+      if (fits & BOOL && !BOOL_WORDS.has(s)) fits &= ~BOOL;
+      if (fits & TIME) {
+        const t = parseTimestamp(s, UTC);
+        if (t !== t) fits &= ~TIME;
+      }
+    }
+    this.fits = fits;
+  }
+
+  merge(other: InferType): void {
+    this.fits &= other.fits;
+    this.present += other.present;
+    this.declared ??= other.declared;
+  }
+
+  result(): InferredType {
+    if (this.declared) return this.declared;
+    if (this.present === 0) return 'empty';
+    if (this.fits & INT) return 'integer';
+    if (this.fits & FLOAT) return 'float';
+    if (this.fits & BOOL) return 'boolean';
+    if (this.fits & TIME) return 'timestamp';
+    return 'string';
+  }
+}

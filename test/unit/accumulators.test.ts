@@ -1,0 +1,94 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { Column, ColumnBatch } from '../../src/batch.ts';
+import type { Accumulator } from '../../src/metrics/accumulator.ts';
+import { DistinctKeys } from '../../src/metrics/distinct-keys.ts';
+import { InferType } from '../../src/metrics/infer-type.ts';
+import { MaxTime } from '../../src/metrics/max-time.ts';
+import { NullCount } from '../../src/metrics/null-count.ts';
+import { NumericSample } from '../../src/metrics/numeric-sample.ts';
+import { parseNumber } from '../../src/metrics/parse-number.ts';
+
+function batch(columns: Record<string, Column>, rowStart = 0): ColumnBatch {
+  const rows = Object.values(columns)[0].values.length;
+  const lines = Int32Array.from({ length: rows }, (_, i) => rowStart + i + 2);
+  return { rows, columns: new Map(Object.entries(columns)), origin: { file: 'x.csv', rowStart, lines } };
+}
+const text = (...values: (string | null)[]): Column => ({ type: 'text', values });
+
+/** Feeds rows in one batch, and in every split into two batches merged: results must agree. */
+function splitAgrees<R>(make: () => Accumulator<R>, columns: Record<string, Column>, normalize: (r: R) => unknown = (r) => r): R {
+  const whole = make();
+  whole.update(batch(columns));
+  const n = Object.values(columns)[0].values.length;
+  for (let cut = 0; cut <= n; cut++) {
+    const a = make();
+    const b = make();
+    const part = (from: number, to: number) =>
+      Object.fromEntries(Object.entries(columns).map(([k, c]) => [k, { type: c.type, values: Array.from(c.values).slice(from, to) }]));
+    a.update(batch(part(0, cut)));
+    b.update(batch(part(cut, n), cut));
+    b.merge(a as never); // merge in the other order too: it must not matter
+    assert.deepEqual(normalize(b.result()), normalize(whole.result()), `split at ${cut}`);
+  }
+  return whole.result();
+}
+
+describe('accumulators', () => {
+  it('NullCount counts null and NaN, and merges', () => {
+    assert.deepEqual(splitAgrees(() => new NullCount('a'), { a: { type: 'float', values: [1, null, NaN, 2, undefined] } }), { rows: 5, nulls: 3 });
+    assert.deepEqual(splitAgrees(() => new NullCount('a'), { a: text('x', null, '', 'NA') }), { rows: 4, nulls: 1 }, 'tokens are the source\'s job');
+  });
+
+  it('NumericSample keeps numbers, counts and locates non-numbers', () => {
+    const sorted = (r: { values: Float64Array }) => ({ ...r, values: [...r.values].sort((x, y) => x - y) });
+    const r = splitAgrees(() => new NumericSample('a'), { a: text('1', '2.5', null, '-3e2', 'abc', ' 4 ') }, sorted);
+    assert.deepEqual([...r.values].sort((x, y) => x - y), [-300, 1, 2.5, 4]);
+    assert.equal(r.nonNumeric, 1);
+    const one = new NumericSample('a');
+    one.update(batch({ a: text('1', 'abc') }));
+    assert.deepEqual(one.result().firstNonNumeric, { value: 'abc', place: 'line 3', row: 1 });
+    const typed = new NumericSample('a');
+    typed.update(batch({ a: { type: 'integer', values: [1n, 2, true, null] } }));
+    assert.deepEqual([...typed.result().values], [1, 2, 1]);
+  });
+
+  it('parseNumber accepts what pandas reads as numbers and nothing else', () => {
+    for (const [s, v] of [['1', 1], ['-2.5', -2.5], ['+3', 3], ['1e3', 1000], ['.5', 0.5], ['5.', 5], [' 7 ', 7], ['inf', Infinity], ['-Infinity', -Infinity]] as const) assert.equal(parseNumber(s), v, s);
+    for (const s of ['', ' ', '0x1F', '1,5', '12abc', 'e5', '1e', '--1', '.']) assert.ok(Number.isNaN(parseNumber(s)), s);
+  });
+
+  it('MaxTime finds the newest ISO, offset and epoch timestamps and counts the rest', () => {
+    const r = splitAgrees(() => new MaxTime('t', { timezone: 'UTC', unit: 'auto' }), {
+      t: text('2026-11-27T10:00:00Z', '2026-11-27T13:00:00+02:00', 'soon', null, '2026-11-27 09:00:00'),
+    });
+    assert.equal(r.max, Date.parse('2026-11-27T11:00:00Z'));
+    assert.equal(r.parsed, 3);
+    assert.equal(r.unparseable, 1);
+    const epoch = new MaxTime('t', { timezone: 'UTC', unit: 'auto' });
+    epoch.update(batch({ t: { type: 'integer', values: [1_764_000_000, 1_764_000_000_000 + 5] } }));
+    assert.equal(epoch.result().max, 1_764_000_000_005);
+    const zoned = new MaxTime('t', { timezone: 'America/New_York', unit: 'auto' });
+    zoned.update(batch({ t: text('2026-11-27 07:00:00') }));
+    assert.equal(zoned.result().max, Date.parse('2026-11-27T12:00:00Z'));
+  });
+
+  it('DistinctKeys counts composite keys with nulls equal, hashed and exact alike', () => {
+    const cols = { a: text('1', '1', null, null, '2', '1'), b: text('x', 'x', 'y', 'y', 'x', 'y') };
+    assert.deepEqual(splitAgrees(() => new DistinctKeys(['a', 'b']), cols), { rows: 6, distinct: 4 });
+    assert.deepEqual(splitAgrees(() => new DistinctKeys(['a', 'b'], true), cols), { rows: 6, distinct: 4 });
+  });
+
+  it('InferType types text columns and keeps declared types', () => {
+    const t = (...v: (string | null)[]) => splitAgrees(() => new InferType('a'), { a: text(...v) });
+    assert.equal(t('1', '2', null), 'integer');
+    assert.equal(t('1', '2.5'), 'float');
+    assert.equal(t('True', 'false'), 'boolean');
+    assert.equal(t('2026-11-27', '2026-11-27T10:00:00Z'), 'timestamp');
+    assert.equal(t('1', 'x'), 'string');
+    assert.equal(t(null, null), 'empty');
+    const declared = new InferType('a');
+    declared.update(batch({ a: { type: 'timestamp', values: [1] } }));
+    assert.equal(declared.result(), 'timestamp');
+  });
+});
