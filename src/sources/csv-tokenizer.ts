@@ -1,0 +1,690 @@
+/**
+ * Byte-level, resumable CSV tokenizer with pandas `read_csv` (C engine) row semantics.
+ *
+ * The tokenizer scans Buffers byte by byte and writes decoded fields straight into
+ * per-column value arrays, so there is no per-row or per-field object. Input arrives
+ * in pieces: `feed()` hands it the next region, `run()` tokenizes until the region is
+ * exhausted or a batch fills, and `keepFrom` tells the caller which trailing bytes
+ * (the unfinished field) must be carried into the next region. Scanning resumes where
+ * it stopped, so a record spanning many chunks is scanned once.
+ *
+ * Semantics (pandas defaults: `skip_blank_lines=True`, `doublequote=True`,
+ * `quoting=QUOTE_MINIMAL`):
+ * - line endings LF, CRLF and lone CR, mixed freely; physical lines are counted
+ *   everywhere, inside quoted fields too;
+ * - lines made only of spaces and tabs (other than the delimiter) are skipped;
+ * - a quote opens a quoted field only as the first byte of a field; inside it `""` is
+ *   a literal quote; after the closing quote the rest of the field is literal
+ *   (`"ab"cd` reads `abcd`); a quote inside an unquoted field is literal;
+ * - null tokens are matched on the field's final bytes, quoted or not (`"NA"` is null).
+ */
+import { DataError } from '../errors.js';
+
+export const LF = 0x0a;
+export const CR = 0x0d;
+const SP = 0x20;
+const TAB = 0x09;
+
+/** `run()` stopped because it consumed the whole region; feed more (or `finish()`). */
+export const NEED_INPUT = 0;
+/** `run()` stopped because the batch holds `batchRows` rows; take it, then run again. */
+export const BATCH_FULL = 1;
+/** `run()` stopped after the header record; call `startData()`, then run again. */
+export const HEADER_DONE = 2;
+
+const S_RECORD = 0; // between records: blank lines are skipped here
+const S_FIELD = 1; // at the first byte of a field
+const S_UNQUOTED = 2; // inside an unquoted field (or the literal tail of a quoted one)
+const S_QUOTED = 3; // inside a quoted field
+const S_QUOTE_IN_QUOTED = 4; // just after a quote inside a quoted field
+const S_BLANK = 5; // at line start, seen only spaces/tabs so far
+
+/** V8 copies substrings shorter than this; longer ones would keep the parent string alive. */
+const SLICED_STRING_MIN = 13;
+/**
+ * Bytes per window string that short values are cut from; small enough to be
+ * allocated in V8's young generation rather than as a large object.
+ */
+const STR_WINDOW = 32 * 1024;
+
+export const DEFAULT_MAX_RECORD_BYTES = 64 * 1024 * 1024;
+export const MAX_BAD_LINE_NUMBERS = 20;
+
+/** Buffer's unchecked decoders (present on Buffer.prototype in every supported Node). */
+interface FastBuffer extends Buffer {
+  latin1Slice(start: number, end: number): string;
+  utf8Slice(start: number, end: number): string;
+}
+
+const HAS_FAST_SLICE =
+  typeof (Buffer.prototype as Partial<FastBuffer>).latin1Slice === 'function' &&
+  typeof (Buffer.prototype as Partial<FastBuffer>).utf8Slice === 'function';
+
+function latin1(buf: Buffer, s: number, e: number): string {
+  return HAS_FAST_SLICE ? (buf as FastBuffer).latin1Slice(s, e) : buf.toString('latin1', s, e);
+}
+
+function utf8(buf: Buffer, s: number, e: number): string {
+  return HAS_FAST_SLICE ? (buf as FastBuffer).utf8Slice(s, e) : buf.toString('utf8', s, e);
+}
+
+export type TextEncoding = 'utf-8' | 'latin1';
+export type BadLinePolicy = 'error' | 'warn' | 'skip';
+
+/**
+ * Exact byte matcher for null tokens. Candidates are filtered by first byte and
+ * length (a bit mask per first byte) before any byte comparison.
+ */
+export class NullMatcher {
+  /** Whether the empty field is a null token. */
+  readonly emptyIsNull: boolean;
+  /** Per first byte: bit `min(len, 31)` is set when a token of that length starts with it. */
+  readonly mask: Uint32Array;
+  private readonly byFirst: Array<Uint8Array[] | undefined>;
+
+  constructor(tokens: readonly string[], encoding: TextEncoding) {
+    this.mask = new Uint32Array(256);
+    this.byFirst = new Array(256).fill(undefined);
+    let empty = false;
+    const seen = new Set<string>();
+    for (const t of tokens) {
+      if (t === '') {
+        empty = true;
+        continue;
+      }
+      // A Latin-1 file cannot contain characters above U+00FF, so such tokens never match.
+      if (encoding === 'latin1' && /[^\u0000-\u00ff]/.test(t)) continue;
+      if (seen.has(t)) continue;
+      seen.add(t);
+      const bytes = new Uint8Array(Buffer.from(t, encoding === 'latin1' ? 'latin1' : 'utf8'));
+      const first = bytes[0];
+      this.mask[first] |= 1 << Math.min(bytes.length, 31);
+      (this.byFirst[first] ??= []).push(bytes);
+    }
+    this.emptyIsNull = empty;
+  }
+
+  /** True when `buf[s, s + len)` (len >= 1) equals a token. */
+  matches(buf: Uint8Array, s: number, len: number): boolean {
+    if (len === 0) return this.emptyIsNull;
+    const m = this.mask[buf[s]];
+    if (m === 0 || ((m >>> (len < 31 ? len : 31)) & 1) === 0) return false;
+    const list = this.byFirst[buf[s]]!;
+    outer: for (let k = 0; k < list.length; k++) {
+      const t = list[k];
+      if (t.length !== len) continue;
+      for (let j = 1; j < len; j++) if (t[j] !== buf[s + j]) continue outer;
+      return true;
+    }
+    return false;
+  }
+}
+
+/**
+ * Writes the content of a quoted field into `out`: `raw[s]` is the opening quote,
+ * `""` inside the quotes is one quote, the first lone quote closes the quoted part and
+ * everything after it is literal. Returns the number of bytes written
+ * (`out.length >= e - s` is enough).
+ */
+export function unescapeQuoted(raw: Uint8Array, s: number, e: number, quote: number, out: Uint8Array): number {
+  let n = 0;
+  let i = s + 1;
+  let inQuotes = true;
+  while (i < e) {
+    const c = raw[i];
+    if (inQuotes && c === quote) {
+      if (i + 1 < e && raw[i + 1] === quote) {
+        out[n++] = quote;
+        i += 2;
+      } else {
+        inQuotes = false;
+        i++;
+      }
+      continue;
+    }
+    out[n++] = c;
+    i++;
+  }
+  return n;
+}
+
+export interface TokenizerOptions {
+  /** Name used in error messages. */
+  file: string;
+  /** Field delimiter byte. */
+  delimiter: number;
+  /** Quote byte. */
+  quote: number;
+  nullValues: readonly string[];
+  encoding: TextEncoding;
+  onBadLines: BadLinePolicy;
+  /** A record longer than this (in bytes) is an error. Default 64 MiB. */
+  maxRecordBytes?: number;
+}
+
+function formatBytes(n: number): string {
+  const MiB = 1024 * 1024;
+  if (n >= MiB && n % MiB === 0) return `${n / MiB} MiB`;
+  if (n >= 1024 && n % 1024 === 0) return `${n / 1024} KiB`;
+  return `${n} bytes`;
+}
+
+export class CsvTokenizer {
+  readonly file: string;
+  private readonly delim: number;
+  private readonly quote: number;
+  private readonly nulls: NullMatcher;
+  private readonly nullMask: Uint32Array;
+  private readonly emptyValue: string | null;
+  private readonly latin1Text: boolean;
+  private readonly policy: BadLinePolicy;
+  private readonly maxRecordBytes: number;
+
+  // ---- current input region: buf[0, end), buf[0] at absolute stream offset abs0
+  private buf: Buffer = Buffer.alloc(0);
+  private end = 0;
+  private abs0 = 0;
+  /** Every byte of the region decodes to one char (ASCII data, or Latin-1 encoding). */
+  private oneByte = true;
+  /** Lazily made Latin-1 string of buf[strBase, strEnd), for cheap short substrings. */
+  private str: string | null = null;
+  private strBase = 0;
+  private strEnd = 0;
+
+  // ---- scanner state, kept across regions
+  private pos = 0;
+  private state = S_RECORD;
+  private fStart = 0; // first byte of the current field (the opening quote if quoted)
+  private complex = false; // quoted field needs unescaping
+  private lineStart = 0; // first byte of the line while in S_BLANK
+  private afterCR = false; // the last line ended with CR: a following LF belongs to it
+  /** 1-based physical line of the next byte to scan. */
+  private curLine = 1;
+  private recLine = 1; // physical line where the current record starts
+  private recStartAbs = 0; // absolute offset where the current record starts
+  private quoteLine = 1; // physical line where the current quoted field opened
+  private fieldIdx = 0;
+
+  // ---- output
+  private headerMode = true;
+  private header: string[] = [];
+  private ncols = 0;
+  private slots: Int32Array = new Int32Array(0);
+  private cols: Array<Array<string | null>> = [];
+  private lines: Int32Array = new Int32Array(0);
+  private row = 0;
+  private batchRows = 1;
+
+  // ---- bad lines
+  private badCount = 0;
+  private badLineNumbers: number[] = [];
+
+  private scratch: Buffer = Buffer.alloc(256);
+
+  constructor(opts: TokenizerOptions) {
+    this.file = opts.file;
+    this.delim = opts.delimiter;
+    this.quote = opts.quote;
+    this.nulls = new NullMatcher(opts.nullValues, opts.encoding);
+    this.nullMask = this.nulls.mask;
+    this.emptyValue = this.nulls.emptyIsNull ? null : '';
+    this.latin1Text = opts.encoding === 'latin1';
+    this.policy = opts.onBadLines;
+    this.maxRecordBytes = opts.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES;
+  }
+
+  /** 1-based physical line of the next unscanned byte. */
+  get line(): number {
+    return this.curLine;
+  }
+
+  /** Absolute stream offset of the next unscanned byte. */
+  get offset(): number {
+    return this.abs0 + this.pos;
+  }
+
+  /**
+   * Offset in the current region from which bytes must be carried into the next one:
+   * the start of the unfinished field (or of the pending whitespace-only line).
+   */
+  get keepFrom(): number {
+    const st = this.state;
+    if (st === S_UNQUOTED || st === S_QUOTED || st === S_QUOTE_IN_QUOTED) return this.fStart;
+    if (st === S_BLANK) return this.lineStart;
+    return this.end;
+  }
+
+  /** The header record's fields (after HEADER_DONE), decoded, without null handling. */
+  get headerFields(): string[] {
+    return this.header;
+  }
+
+  get badLines(): { count: number; lines: number[] } {
+    return { count: this.badCount, lines: this.badLineNumbers.slice() };
+  }
+
+  get rows(): number {
+    return this.row;
+  }
+
+  /**
+   * Sets the next input region. `buf[0, buf.length)` must continue the stream exactly
+   * from the previous region's `keepFrom`. `ascii` may be true only when every byte of
+   * the region is below 0x80 (it lets UTF-8 text decode through the fast Latin-1 path).
+   */
+  feed(buf: Buffer, ascii: boolean): void {
+    const shift = this.keepFrom;
+    this.abs0 += shift;
+    this.pos = Math.max(0, this.pos - shift);
+    this.fStart -= shift;
+    this.lineStart -= shift;
+    this.buf = buf;
+    this.end = buf.length;
+    this.oneByte = this.latin1Text || ascii;
+    this.str = null;
+    this.strBase = 0;
+  }
+
+  /** Switches from the header record to data rows. `slots[i]` is the output column of field i, or -1. */
+  startData(ncols: number, slots: Int32Array, batchRows: number): void {
+    this.headerMode = false;
+    this.ncols = ncols;
+    this.slots = slots;
+    this.batchRows = batchRows;
+    this.badCount = 0;
+    this.badLineNumbers = [];
+    this.newBatch();
+  }
+
+  /** Starts an empty batch (the previous batch's arrays are handed over, not reused). */
+  newBatch(): void {
+    const n = this.cols.length > 0 ? this.cols.length : this.countSlots();
+    this.cols = [];
+    for (let k = 0; k < n; k++) this.cols.push([]);
+    this.lines = new Int32Array(this.batchRows);
+    this.row = 0;
+  }
+
+  private countSlots(): number {
+    let n = 0;
+    for (let k = 0; k < this.slots.length; k++) if (this.slots[k] >= 0) n++;
+    return n;
+  }
+
+  /** The current batch: value arrays by slot, and the 1-based start line of each row. */
+  takeBatch(): { rows: number; values: Array<Array<string | null>>; lines: Int32Array } {
+    const rows = this.row;
+    const values = this.cols;
+    // A malformed last record may have written one entry past `rows`.
+    for (let k = 0; k < values.length; k++) if (values[k].length > rows) values[k].length = rows;
+    const lines = rows === this.lines.length ? this.lines : this.lines.slice(0, rows);
+    return { rows, values, lines };
+  }
+
+  /** Tokenizes the current region. Returns NEED_INPUT, BATCH_FULL or HEADER_DONE. */
+  run(): number {
+    const buf = this.buf;
+    const end = this.end;
+    const D = this.delim;
+    const Q = this.quote;
+    const ncols = this.ncols;
+    const slots = this.slots;
+    const cols = this.cols;
+    const lines = this.lines;
+    const headerMode = this.headerMode;
+    const nullMask = this.nullMask;
+    const oneByte = this.oneByte;
+    let str = this.str;
+    let strBase = this.strBase;
+    let strEnd = this.strEnd;
+    // Bytes above every stop byte (most text and digits) need a single comparison.
+    const stopMax = D > CR ? D : CR;
+    let i = this.pos;
+    let state = this.state;
+    let fStart = this.fStart;
+    let cx = this.complex;
+    let line = this.curLine;
+    let recLine = this.recLine;
+    let fieldIdx = this.fieldIdx;
+    let afterCR = this.afterCR;
+    let row = this.row;
+    let status = NEED_INPUT;
+
+    main: while (i < end) {
+      let c = 0;
+      if (state === S_RECORD) {
+        c = buf[i];
+        if (c === LF) {
+          if (afterCR) afterCR = false;
+          else line++;
+          i++;
+          continue;
+        }
+        afterCR = false;
+        if (c === CR) {
+          line++;
+          afterCR = true;
+          i++;
+          continue;
+        }
+        if ((c === SP || c === TAB) && c !== D) {
+          state = S_BLANK;
+          this.lineStart = i;
+          this.recStartAbs = this.abs0 + i;
+          recLine = line;
+          i++;
+          continue;
+        }
+        recLine = line;
+        this.recStartAbs = this.abs0 + i;
+        fieldIdx = 0;
+        state = S_FIELD;
+      }
+      if (state === S_BLANK) {
+        while (i < end) {
+          c = buf[i];
+          if ((c === SP || c === TAB) && c !== D) i++;
+          else break;
+        }
+        if (i === end) break;
+        if (c === LF || c === CR) {
+          state = S_RECORD; // a whitespace-only line; S_RECORD consumes its ending
+          continue;
+        }
+        i = this.lineStart; // not blank after all: tokenize the line from its start
+        fieldIdx = 0;
+        state = S_FIELD;
+      }
+      if (state === S_FIELD) {
+        fStart = i;
+        cx = false;
+        if (buf[i] === Q) {
+          state = S_QUOTED;
+          this.quoteLine = line;
+          i++;
+        } else {
+          state = S_UNQUOTED;
+        }
+      }
+      let s = 0;
+      let e = 0;
+      if (state === S_QUOTED) {
+        for (; i < end; i++) {
+          c = buf[i];
+          if (c === Q) break;
+          if (c === LF) {
+            if (buf[i - 1] !== CR) line++;
+          } else if (c === CR) {
+            line++;
+          }
+        }
+        if (i === end) break;
+        i++;
+        state = S_QUOTE_IN_QUOTED;
+        if (i === end) break;
+      }
+      if (state === S_QUOTE_IN_QUOTED) {
+        c = buf[i];
+        if (c === Q) {
+          cx = true; // "" inside quotes
+          state = S_QUOTED;
+          i++;
+          continue;
+        }
+        if (c === D || c === LF || c === CR) {
+          if (cx) {
+            s = fStart;
+            e = i;
+          } else {
+            s = fStart + 1;
+            e = i - 1;
+          }
+        } else {
+          cx = true; // text after the closing quote: literal from here on
+          state = S_UNQUOTED;
+        }
+      }
+      if (state === S_UNQUOTED) {
+        for (; i < end; i++) {
+          c = buf[i];
+          if (c <= stopMax && (c === D || c === LF || c === CR)) break;
+        }
+        if (i === end) break;
+        s = fStart;
+        e = i;
+      }
+
+      // ---- field [s, e) ends at i, terminated by c (delimiter or line ending)
+      if (headerMode) {
+        this.header.push(this.text(buf, s, e, cx));
+      } else if (fieldIdx < ncols) {
+        const slot = slots[fieldIdx];
+        if (slot >= 0) {
+          let v: string | null;
+          if (cx) {
+            v = this.complexValue(buf, s, e);
+          } else {
+            const len = e - s;
+            const m = len === 0 ? 0 : nullMask[buf[s]];
+            if (len === 0) v = this.emptyValue;
+            else if (m !== 0 && ((m >>> (len < 31 ? len : 31)) & 1) !== 0 && this.nulls.matches(buf, s, len)) v = null;
+            else if (oneByte && len < SLICED_STRING_MIN) {
+              // A short value: cut from one string of the whole region (V8 copies it).
+              if (str === null || e > strEnd) {
+                strBase = s;
+                strEnd = end - s > STR_WINDOW ? s + STR_WINDOW : end;
+                str = latin1(buf, s, strEnd);
+              }
+              v = str.substring(s - strBase, e - strBase);
+            } else {
+              v = oneByte ? latin1(buf, s, e) : utf8(buf, s, e);
+            }
+          }
+          cols[slot][row] = v;
+        }
+      }
+      fieldIdx++;
+      i++;
+      if (c === D) {
+        state = S_FIELD;
+        continue;
+      }
+
+      // ---- record ends (line ending consumed)
+      line++;
+      afterCR = c === CR;
+      state = S_RECORD;
+      if (this.abs0 + i - this.recStartAbs > this.maxRecordBytes) {
+        throw this.tooLong(recLine);
+      }
+      if (headerMode) {
+        status = HEADER_DONE;
+        break main;
+      }
+      if (fieldIdx === ncols) {
+        lines[row] = recLine;
+        row++;
+        if (row === this.batchRows) {
+          status = BATCH_FULL;
+          break main;
+        }
+      } else {
+        this.badLine(recLine, fieldIdx);
+      }
+    }
+
+    this.pos = i;
+    this.state = state;
+    this.fStart = fStart;
+    this.complex = cx;
+    this.curLine = line;
+    this.recLine = recLine;
+    this.fieldIdx = fieldIdx;
+    this.afterCR = afterCR;
+    this.row = row;
+    this.str = str;
+    this.strBase = strBase;
+    this.strEnd = strEnd;
+    if (status === NEED_INPUT && state !== S_RECORD && this.abs0 + end - this.recStartAbs > this.maxRecordBytes) {
+      throw this.tooLong(recLine);
+    }
+    return status;
+  }
+
+  /**
+   * Ends the input: closes the last record if it had no line ending. Returns
+   * HEADER_DONE when that record was the header, otherwise NEED_INPUT (the caller
+   * takes whatever rows the batch holds). Throws on an unterminated quoted field.
+   */
+  finish(): number {
+    const st = this.state;
+    const end = this.end;
+    this.pos = end;
+    if (st === S_RECORD || st === S_BLANK) {
+      this.state = S_RECORD;
+      return NEED_INPUT;
+    }
+    if (st === S_QUOTED) {
+      const line = this.quoteLine;
+      throw new DataError(`${this.file} line ${line}: quoted field is never closed (end of file inside quotes)`, {
+        file: this.file,
+        line,
+        hint: 'a field that starts with a quote must end with one; write a quote inside a quoted field as two quotes ("")',
+      });
+    }
+    let s = this.fStart;
+    let e = end;
+    const cx = this.complex;
+    if (st === S_FIELD) {
+      s = e = end; // the file ends right after a delimiter: one more empty field
+    } else if (st === S_QUOTE_IN_QUOTED && !cx) {
+      s = this.fStart + 1;
+      e = end - 1;
+    }
+    this.state = S_RECORD;
+    if (this.abs0 + end - this.recStartAbs > this.maxRecordBytes) throw this.tooLong(this.recLine);
+    if (this.headerMode) {
+      this.header.push(this.text(this.buf, s, e, cx));
+      return HEADER_DONE;
+    }
+    const idx = this.fieldIdx;
+    if (idx < this.ncols) {
+      const slot = this.slots[idx];
+      if (slot >= 0) this.cols[slot][this.row] = cx ? this.complexValue(this.buf, s, e) : this.value(this.buf, s, e);
+    }
+    const n = idx + 1;
+    this.fieldIdx = 0;
+    if (n === this.ncols) {
+      this.lines[this.row] = this.recLine;
+      this.row++;
+    } else {
+      this.badLine(this.recLine, n);
+    }
+    return NEED_INPUT;
+  }
+
+  /** Null-aware value of the simple field buf[s, e) (outside the hot loop). */
+  private value(buf: Buffer, s: number, e: number): string | null {
+    if (this.nulls.matches(buf, s, e - s)) return null;
+    if (!this.oneByte) return utf8(buf, s, e);
+    if (e - s >= SLICED_STRING_MIN || this.str === null || s < this.strBase || e > this.strEnd) return latin1(buf, s, e);
+    return this.str.substring(s - this.strBase, e - this.strBase);
+  }
+
+  private unescape(buf: Buffer, s: number, e: number): number {
+    if (this.scratch.length < e - s) this.scratch = Buffer.alloc(Math.max(e - s, this.scratch.length * 2));
+    return unescapeQuoted(buf, s, e, this.quote, this.scratch);
+  }
+
+  /** Null-aware value of a quoted field that needs unescaping (raw bytes buf[s, e)). */
+  private complexValue(buf: Buffer, s: number, e: number): string | null {
+    const n = this.unescape(buf, s, e);
+    if (this.nulls.matches(this.scratch, 0, n)) return null;
+    return this.latin1Text ? latin1(this.scratch, 0, n) : utf8(this.scratch, 0, n);
+  }
+
+  /** Field text without null handling (header names). */
+  private text(buf: Buffer, s: number, e: number, cx: boolean): string {
+    if (!cx) return this.latin1Text ? latin1(buf, s, e) : utf8(buf, s, e);
+    const n = this.unescape(buf, s, e);
+    return this.latin1Text ? latin1(this.scratch, 0, n) : utf8(this.scratch, 0, n);
+  }
+
+  private badLine(line: number, got: number): void {
+    if (this.policy === 'error') {
+      throw new DataError(`${this.file} line ${line}: expected ${this.ncols} fields, got ${got}`, {
+        file: this.file,
+        line,
+        hint: 'fix the row (an unquoted delimiter inside a value is the usual cause), or set on_bad_lines: warn or skip to leave malformed rows out',
+      });
+    }
+    this.badCount++;
+    if (this.badLineNumbers.length < MAX_BAD_LINE_NUMBERS) this.badLineNumbers.push(line);
+  }
+
+  private tooLong(line: number): DataError {
+    return new DataError(`${this.file} line ${line}: record is longer than ${formatBytes(this.maxRecordBytes)}`, {
+      file: this.file,
+      line,
+      hint: 'usually a quote that is never closed or the wrong delimiter; check the file near that line',
+    });
+  }
+}
+
+/**
+ * Joins the carried tail of one region with the next chunk without quadratic
+ * copying: the tail lives at the front of a growable buffer, new chunks are appended
+ * behind it, and a tail that already starts at offset 0 is never moved.
+ */
+export class TailCarry {
+  private acc: Buffer = Buffer.alloc(0);
+  private tail: Buffer | null = null; // a tail still living in a caller's chunk
+  private tailLen = 0; // bytes at acc[0, tailLen) (when tail is null)
+
+  /** Bytes currently carried. */
+  get length(): number {
+    return this.tail !== null ? this.tail.length : this.tailLen;
+  }
+
+  /** Returns the carried tail followed by `chunk`. */
+  join(chunk: Buffer): Buffer {
+    const t = this.length;
+    if (t === 0) return chunk;
+    const need = t + chunk.length;
+    if (this.acc.length < need) {
+      const grown = Buffer.allocUnsafe(Math.max(need, this.acc.length * 2, 64 * 1024));
+      if (this.tail === null) this.acc.copy(grown, 0, 0, t);
+      this.acc = grown;
+    }
+    if (this.tail !== null) {
+      this.tail.copy(this.acc, 0);
+      this.tail = null;
+    }
+    chunk.copy(this.acc, t);
+    this.tailLen = 0;
+    return this.acc.subarray(0, need);
+  }
+
+  /** Remembers `region[from, region.length)` as the tail for the next `join`. */
+  keep(region: Buffer, from: number): void {
+    const n = region.length - from;
+    if (n <= 0) {
+      this.tail = null;
+      this.tailLen = 0;
+      return;
+    }
+    if (region.buffer === this.acc.buffer && region.byteOffset === this.acc.byteOffset) {
+      if (from > 0) this.acc.copyWithin(0, from, region.length);
+      this.tail = null;
+      this.tailLen = n;
+    } else {
+      this.tail = region.subarray(from);
+      this.tailLen = 0;
+    }
+  }
+
+  /** The carried bytes (for end-of-input handling). */
+  peek(): Buffer {
+    return this.tail !== null ? this.tail : this.acc.subarray(0, this.tailLen);
+  }
+}

@@ -1,0 +1,637 @@
+/**
+ * Streaming CSV source: reads a (possibly gzipped) CSV file in chunks, tokenizes it
+ * with `CsvTokenizer` and yields `text` column batches with pandas `read_csv` row and
+ * null semantics. Never holds more of the file than one chunk plus the unfinished
+ * field; every problem with the input is a `DataError` naming the file and line.
+ */
+import { createReadStream } from 'node:fs';
+import { Readable } from 'node:stream';
+import { createGunzip } from 'node:zlib';
+import { isAscii, isUtf8 } from 'node:buffer';
+import type { Column, ColumnBatch, ColumnInfo, Source } from '../batch.js';
+import { DataError, UsageError } from '../errors.js';
+import {
+  BATCH_FULL,
+  CR,
+  CsvTokenizer,
+  DEFAULT_MAX_RECORD_BYTES,
+  HEADER_DONE,
+  LF,
+  TailCarry,
+  type BadLinePolicy,
+  type TextEncoding,
+} from './csv-tokenizer.js';
+import { PANDAS_NA_VALUES } from './null-tokens.js';
+
+export interface CsvOptions {
+  /** Field delimiter (one ASCII character). Sniffed from the header when not given; `.tsv` means tab. */
+  delimiter?: string;
+  /** Quote character (one ASCII character). Default `"`. */
+  quote?: string;
+  /** Field values read as null, matched exactly. Default: pandas' default NA strings. */
+  nullValues?: string[];
+  /** What to do with rows whose field count differs from the header's. Default `error`. */
+  onBadLines?: BadLinePolicy;
+  /** Text encoding. Default `utf-8` (validated). */
+  encoding?: TextEncoding;
+  /**
+   * Maximum rows per batch. Default 65536. Batches that decode many columns are kept
+   * smaller (about 16K values each, at least 4096 rows): a batch whose strings outgrow
+   * V8's young generation is several times slower to build.
+   */
+  batchRows?: number;
+  /** Opens the input instead of the path (e.g. stdin for `-`). Called once per pass. */
+  open?: () => NodeJS.ReadableStream;
+  /** A record longer than this many bytes is an error. Default 64 MiB. */
+  maxRecordBytes?: number;
+}
+
+export interface BadLinesSummary {
+  /** Rows left out because their field count was wrong (`warn` / `skip`). */
+  count: number;
+  /** 1-based line numbers of the first 20 of them. */
+  lines: number[];
+}
+
+/** Read size for files and gunzip output: 128 KiB to 1 MiB measured alike (test/data/csv-bench.ts). */
+const CHUNK_BYTES = 256 * 1024;
+/** Bytes inspected before parsing: NUL detection and delimiter sniffing. */
+const PREFIX_BYTES = 64 * 1024;
+const DEFAULT_BATCH_ROWS = 65536;
+const EMPTY = Buffer.alloc(0);
+/**
+ * Decoded values per batch. A batch's strings all stay alive until the batch is
+ * consumed; once they outgrow V8's young generation every one of them is copied to
+ * the old generation, which measured 3x slower overall for all-column reads (see
+ * test/data/csv-bench.ts). Batches with many decoded columns therefore hold fewer
+ * rows than `batchRows`, never fewer than MIN_BATCH_ROWS.
+ */
+const BATCH_VALUE_BUDGET = 16384;
+const MIN_BATCH_ROWS = 4096;
+
+/** Rows per batch: `batchRows`, capped so a batch holds about BATCH_VALUE_BUDGET values. */
+export function effectiveBatchRows(batchRows: number, decodedColumns: number): number {
+  if (decodedColumns === 0) return batchRows;
+  let cap = MIN_BATCH_ROWS;
+  while (cap * 2 * decodedColumns <= BATCH_VALUE_BUDGET) cap *= 2;
+  return Math.min(batchRows, cap);
+}
+
+const SNIFF_CANDIDATES = [0x2c, 0x3b, 0x09, 0x7c]; // , ; \t |
+
+interface ResolvedOptions {
+  delimiter: number | undefined;
+  quote: number;
+  nullValues: readonly string[];
+  onBadLines: BadLinePolicy;
+  encoding: TextEncoding;
+  batchRows: number;
+  maxRecordBytes: number;
+}
+
+function singleByte(value: string, what: string): number {
+  const v = value === '\\t' ? '\t' : value;
+  if (v.length !== 1 || v.charCodeAt(0) > 0x7f) {
+    throw new UsageError(`CSV ${what} must be a single ASCII character, got ${JSON.stringify(value)}`);
+  }
+  const b = v.charCodeAt(0);
+  if (b === LF || b === CR) throw new UsageError(`CSV ${what} cannot be a line break`);
+  return b;
+}
+
+function resolveOptions(o: CsvOptions): ResolvedOptions {
+  const quote = singleByte(o.quote ?? '"', 'quote');
+  const delimiter = o.delimiter === undefined ? undefined : singleByte(o.delimiter, 'delimiter');
+  if (delimiter === quote) throw new UsageError('CSV delimiter and quote must differ');
+  const onBadLines = o.onBadLines ?? 'error';
+  if (onBadLines !== 'error' && onBadLines !== 'warn' && onBadLines !== 'skip') {
+    throw new UsageError(`on_bad_lines must be error, warn or skip, got ${JSON.stringify(onBadLines)}`);
+  }
+  const encoding = o.encoding ?? 'utf-8';
+  if (encoding !== 'utf-8' && encoding !== 'latin1') {
+    throw new UsageError(`CSV encoding must be utf-8 or latin1, got ${JSON.stringify(encoding)}`);
+  }
+  const batchRows = o.batchRows ?? DEFAULT_BATCH_ROWS;
+  if (!Number.isInteger(batchRows) || batchRows < 1) throw new UsageError(`batchRows must be a positive integer`);
+  const maxRecordBytes = o.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES;
+  if (!Number.isInteger(maxRecordBytes) || maxRecordBytes < 1) throw new UsageError(`maxRecordBytes must be a positive integer`);
+  return {
+    delimiter,
+    quote,
+    nullValues: o.nullValues ?? PANDAS_NA_VALUES,
+    onBadLines,
+    encoding,
+    batchRows,
+    maxRecordBytes,
+  };
+}
+
+/**
+ * Column names as pandas makes them from a header row: an empty name becomes
+ * `Unnamed: <0-based position>`; repeats get `.1`, `.2`, ... (skipping suffixes that
+ * are already taken), named columns first, then the unnamed ones.
+ */
+export function pandasColumnNames(fields: readonly string[]): string[] {
+  const names = fields.map((f, i) => (f === '' ? `Unnamed: ${i}` : f));
+  const unnamed: number[] = [];
+  const order: number[] = [];
+  fields.forEach((f, i) => (f === '' ? unnamed : order).push(i));
+  order.push(...unnamed);
+  const counts = new Map<string, number>();
+  for (const i of order) {
+    let col = names[i];
+    const base = col;
+    let cur = counts.get(col) ?? 0;
+    if (cur > 0) {
+      while (cur > 0) {
+        counts.set(base, cur + 1);
+        col = `${base}.${cur}`;
+        if (names.includes(col)) cur += 1;
+        else cur = counts.get(col) ?? 0;
+      }
+    }
+    names[i] = col;
+    counts.set(col, cur + 1);
+  }
+  return names;
+}
+
+/**
+ * Picks the delimiter of the first non-blank line among `,` `;` tab `|` by counting
+ * them outside quotes; ties go to the earlier candidate (comma first). A line with
+ * none of them is one column: comma.
+ */
+export function sniffDelimiter(buf: Uint8Array, quote: number): number {
+  const n = buf.length;
+  let i = 0;
+  // Skip blank (whitespace-only) lines, as the tokenizer does.
+  for (;;) {
+    let j = i;
+    while (j < n && (buf[j] === 0x20 || buf[j] === 0x09)) j++;
+    if (j < n && (buf[j] === LF || buf[j] === CR)) {
+      i = j + 1;
+      continue;
+    }
+    break;
+  }
+  const counts = [0, 0, 0, 0];
+  let inQuotes = false;
+  for (; i < n; i++) {
+    const c = buf[i];
+    if (c === quote) {
+      inQuotes = !inQuotes;
+      continue;
+    }
+    if (inQuotes) continue;
+    if (c === LF || c === CR) break;
+    for (let k = 0; k < SNIFF_CANDIDATES.length; k++) if (c === SNIFF_CANDIDATES[k]) counts[k]++;
+  }
+  let best = 0;
+  for (let k = 1; k < counts.length; k++) if (counts[k] > counts[best]) best = k;
+  return SNIFF_CANDIDATES[best];
+}
+
+/** Index of the first byte of an invalid or truncated UTF-8 sequence in b[s, e), or -1. */
+export function findInvalidUtf8(b: Uint8Array, s: number, e: number): number {
+  let i = s;
+  while (i < e) {
+    const c = b[i];
+    if (c < 0x80) {
+      i++;
+      continue;
+    }
+    let n: number;
+    let lo = 0x80;
+    let hi = 0xbf;
+    if (c >= 0xc2 && c <= 0xdf) n = 1;
+    else if (c === 0xe0) {
+      n = 2;
+      lo = 0xa0;
+    } else if ((c >= 0xe1 && c <= 0xec) || c === 0xee || c === 0xef) n = 2;
+    else if (c === 0xed) {
+      n = 2;
+      hi = 0x9f;
+    } else if (c === 0xf0) {
+      n = 3;
+      lo = 0x90;
+    } else if (c >= 0xf1 && c <= 0xf3) n = 3;
+    else if (c === 0xf4) {
+      n = 3;
+      hi = 0x8f;
+    } else return i;
+    if (i + n >= e) return i;
+    const c1 = b[i + 1];
+    if (c1 < lo || c1 > hi) return i;
+    for (let k = 2; k <= n; k++) if ((b[i + k] & 0xc0) !== 0x80) return i;
+    i += n + 1;
+  }
+  return -1;
+}
+
+/** Length of the UTF-8 sequence a lead byte announces (1 for ASCII), 0 for a non-lead byte. */
+function utf8SeqLen(c: number): number {
+  if (c < 0x80) return 1;
+  if (c >= 0xc2 && c <= 0xdf) return 2;
+  if (c >= 0xe0 && c <= 0xef) return 3;
+  if (c >= 0xf0 && c <= 0xf4) return 4;
+  return 0;
+}
+
+/** Incremental strict UTF-8 validation across chunk boundaries. */
+class Utf8Check {
+  private carry: Buffer | null = null;
+  /** The first invalid byte found (for the message). */
+  badByte = 0;
+
+  /**
+   * Validates the next chunk. Returns -1 when it is valid so far (an incomplete
+   * trailing sequence is held back), otherwise how many leading bytes of `chunk`
+   * come before the first invalid sequence.
+   */
+  push(chunk: Buffer): number {
+    const off = this.carry ? this.carry.length : 0;
+    const data = this.carry ? Buffer.concat([this.carry, chunk]) : chunk;
+    const n = data.length;
+    let cut = n;
+    for (let j = n - 1; j >= 0 && j >= n - 4; j--) {
+      if ((data[j] & 0xc0) !== 0x80) {
+        const need = utf8SeqLen(data[j]);
+        if (need > n - j) cut = j;
+        break;
+      }
+    }
+    if (!isUtf8(data.subarray(0, cut))) {
+      const bad = findInvalidUtf8(data, 0, cut);
+      const at = bad < 0 ? 0 : bad;
+      this.badByte = data[at];
+      return Math.max(0, at - off);
+    }
+    this.carry = cut < n ? Buffer.from(data.subarray(cut)) : null;
+    return -1;
+  }
+
+  /** At end of input: the first byte of a truncated final sequence, or -1. */
+  end(): number {
+    if (this.carry === null) return -1;
+    this.badByte = this.carry[0];
+    return this.carry[0];
+  }
+}
+
+function isErrno(err: unknown): err is NodeJS.ErrnoException {
+  return typeof err === 'object' && err !== null && 'code' in err;
+}
+
+function mapReadError(err: unknown, file: string): DataError {
+  if (err instanceof DataError) return err;
+  if (isErrno(err)) {
+    switch (err.code) {
+      case 'ENOENT':
+        return new DataError(`${file}: no such file`, {
+          file,
+          hint: `check the path (relative paths are resolved from ${process.cwd()})`,
+        });
+      case 'EACCES':
+      case 'EPERM':
+        return new DataError(`${file}: permission denied`, {
+          file,
+          hint: 'make the file readable by the user running dqc',
+        });
+      case 'EISDIR':
+        return new DataError(`${file}: is a directory, not a CSV file`, {
+          file,
+          hint: 'point at a file inside it, or use a glob pattern',
+        });
+      default:
+        if (typeof err.code === 'string' && err.code.startsWith('Z_')) {
+          return new DataError(`${file}: is not valid gzip data (${err.message})`, {
+            file,
+            hint: 'the file is truncated or corrupt, or is not gzip despite its name; check it with `gzip -t`',
+          });
+        }
+    }
+  }
+  const msg = err instanceof Error ? err.message : String(err);
+  return new DataError(`${file}: cannot read: ${msg}`, { file });
+}
+
+function toBuffer(c: unknown): Buffer {
+  if (Buffer.isBuffer(c)) return c;
+  if (typeof c === 'string') return Buffer.from(c, 'utf8');
+  if (c instanceof Uint8Array) return Buffer.from(c.buffer, c.byteOffset, c.byteLength);
+  throw new TypeError('CSV input stream must produce bytes');
+}
+
+/** Decompressed chunks of the input; read errors become DataErrors. */
+async function* readChunks(file: string, stream: NodeJS.ReadableStream, gzipName: boolean): AsyncGenerator<Buffer> {
+  const raw = (stream as AsyncIterable<unknown>)[Symbol.asyncIterator]();
+  const destroyable = stream as unknown as { destroy?: (err?: Error) => void };
+  let gunzip: ReturnType<typeof createGunzip> | null = null;
+  let feeder: Readable | null = null;
+  try {
+    let first: Buffer = Buffer.alloc(0);
+    // Two bytes decide gzip; tolerate streams that deliver less in their first chunk.
+    while (first.length < 2) {
+      const r = await raw.next();
+      if (r.done) break;
+      const b = toBuffer(r.value);
+      first = first.length === 0 ? b : Buffer.concat([first, b]);
+    }
+    const gzip = gzipName || (first.length >= 2 && first[0] === 0x1f && first[1] === 0x8b);
+    if (!gzip) {
+      if (first.length > 0) yield first;
+      for (;;) {
+        const r = await raw.next();
+        if (r.done) return;
+        yield toBuffer(r.value);
+      }
+    }
+    if (first.length === 0) return;
+    const z = createGunzip({ chunkSize: CHUNK_BYTES });
+    gunzip = z;
+    const head = first;
+    feeder = Readable.from(
+      (async function* () {
+        yield head;
+        for (;;) {
+          const r = await raw.next();
+          if (r.done) return;
+          yield toBuffer(r.value);
+        }
+      })(),
+      { objectMode: false },
+    );
+    feeder.on('error', (err) => z.destroy(err));
+    feeder.pipe(z);
+    for await (const c of z) yield c as Buffer;
+  } catch (err) {
+    throw mapReadError(err, file);
+  } finally {
+    feeder?.destroy();
+    gunzip?.destroy();
+    destroyable.destroy?.();
+  }
+}
+
+/** One pass over the input: the header, then the data rows. */
+class Pass {
+  readonly tok: CsvTokenizer;
+  readonly names: string[];
+  private readonly chunks: AsyncGenerator<Buffer>;
+  private readonly file: string;
+  private readonly utf8: Utf8Check | null;
+  private readonly carry = new TailCarry();
+  private region: Buffer | null = null;
+  private prevAscii = true;
+  /** Chunks read ahead while inspecting the start of the input, not yet tokenized. */
+  private readonly pending: Buffer[];
+  private pendingNext = 0;
+  private invalidUtf8 = false;
+  private eof = false;
+  private closed = false;
+
+  private constructor(
+    file: string,
+    chunks: AsyncGenerator<Buffer>,
+    pending: Buffer[],
+    tok: CsvTokenizer,
+    utf8: boolean,
+  ) {
+    this.file = file;
+    this.chunks = chunks;
+    this.pending = pending;
+    this.tok = tok;
+    this.utf8 = utf8 ? new Utf8Check() : null;
+    this.names = [];
+  }
+
+  static async open(file: string, stream: NodeJS.ReadableStream, gzipName: boolean, tsvName: boolean, o: ResolvedOptions): Promise<Pass> {
+    const chunks = readChunks(file, stream, gzipName);
+    try {
+      // Gather the first 64 KiB (or the whole input, if shorter).
+      const parts: Buffer[] = [];
+      let total = 0;
+      while (total < PREFIX_BYTES + 3) {
+        const r = await chunks.next();
+        if (r.done) break;
+        parts.push(r.value);
+        total += r.value.length;
+      }
+      let first = parts.length === 1 ? parts[0] : Buffer.concat(parts, total);
+      // The tokenizer gets the chunks as they came (minus a BOM); `first` is for inspection.
+      let bom = first.length >= 3 && first[0] === 0xef && first[1] === 0xbb && first[2] === 0xbf ? 3 : 0;
+      if (bom > 0) first = first.subarray(3);
+      const pending: Buffer[] = [];
+      for (const part of parts) {
+        if (bom >= part.length) {
+          bom -= part.length;
+          continue;
+        }
+        pending.push(bom > 0 ? part.subarray(bom) : part);
+        bom = 0;
+      }
+      if (first.length === 0) {
+        throw new DataError(`${file} is empty: no header row`, { file, hint: 'a CSV file needs at least a header line' });
+      }
+      const nul = first.subarray(0, PREFIX_BYTES).indexOf(0);
+      if (nul >= 0) {
+        throw new DataError(`${file} looks binary, not CSV`, {
+          file,
+          hint: `it has a NUL byte at offset ${nul}; check that the path points at a CSV file (Parquet files need a .parquet name)`,
+        });
+      }
+      const delimiter = o.delimiter ?? (tsvName ? 0x09 : sniffDelimiter(first, o.quote));
+      const tok = new CsvTokenizer({
+        file,
+        delimiter,
+        quote: o.quote,
+        nullValues: o.nullValues,
+        encoding: o.encoding,
+        onBadLines: o.onBadLines,
+        maxRecordBytes: o.maxRecordBytes,
+      });
+      const pass = new Pass(file, chunks, pending, tok, o.encoding === 'utf-8');
+      await pass.readHeader();
+      return pass;
+    } catch (err) {
+      await chunks.return(undefined);
+      throw err;
+    }
+  }
+
+  private async readHeader(): Promise<void> {
+    const tok = this.tok;
+    for (;;) {
+      if (tok.run() === HEADER_DONE) break;
+      if (!(await this.pump())) {
+        if (tok.finish() === HEADER_DONE) break;
+        throw new DataError(`${this.file} is empty: no header row (only blank lines)`, {
+          file: this.file,
+          hint: 'a CSV file needs at least a header line',
+        });
+      }
+    }
+    this.names.push(...pandasColumnNames(tok.headerFields));
+  }
+
+  /** Feeds the next chunk to the tokenizer; false at end of input. */
+  async pump(): Promise<boolean> {
+    if (this.eof) return false;
+    const tok = this.tok;
+    if (this.invalidUtf8) throw this.utf8Error();
+    let chunk: Buffer | null = null;
+    if (this.pendingNext < this.pending.length) {
+      chunk = this.pending[this.pendingNext];
+      this.pending[this.pendingNext++] = EMPTY;
+    } else {
+      const r = await this.chunks.next();
+      chunk = r.done ? null : r.value;
+    }
+    if (chunk === null) {
+      this.eof = true;
+      if (this.utf8 !== null && this.utf8.end() >= 0) throw this.utf8Error();
+      return false;
+    }
+    if (this.utf8 !== null) {
+      const valid = this.utf8.push(chunk);
+      if (valid >= 0) {
+        chunk = chunk.subarray(0, valid);
+        this.invalidUtf8 = true;
+      }
+    }
+    if (this.region !== null) this.carry.keep(this.region, tok.keepFrom);
+    const carried = this.carry.length;
+    const region = this.carry.join(chunk);
+    let ascii = true;
+    if (this.utf8 !== null) {
+      ascii = (carried === 0 || this.prevAscii) && isAscii(chunk);
+      this.prevAscii = ascii;
+    }
+    this.region = region;
+    tok.feed(region, ascii);
+    return true;
+  }
+
+  private utf8Error(): DataError {
+    const line = this.tok.line;
+    const byte = (this.utf8?.badByte ?? 0).toString(16).toUpperCase().padStart(2, '0');
+    return new DataError(`${this.file} line ${line}: invalid UTF-8 (byte 0x${byte})`, {
+      file: this.file,
+      line,
+      hint: 'the file is not UTF-8; if it is Latin-1 / Windows-1252, set encoding: latin1',
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.chunks.return(undefined);
+  }
+}
+
+export class CsvSource implements Source {
+  readonly description: string;
+  private readonly path: string;
+  private readonly file: string;
+  private readonly options: CsvOptions;
+  private readonly resolved: ResolvedOptions;
+  private columnsCache: ColumnInfo[] | undefined;
+  /** A pass opened by schema() on a one-shot stream, continued by batches(). */
+  private stashed: Pass | undefined;
+  private bad: BadLinesSummary = { count: 0, lines: [] };
+
+  constructor(path: string, options: CsvOptions = {}) {
+    this.path = path;
+    this.file = path === '-' ? 'stdin' : path;
+    this.description = path;
+    this.options = options;
+    this.resolved = resolveOptions(options);
+  }
+
+  /** Rows left out by the last `batches()` pass (`warn` / `skip`). */
+  get badLines(): BadLinesSummary {
+    return { count: this.bad.count, lines: this.bad.lines.slice() };
+  }
+
+  private async openPass(): Promise<Pass> {
+    const lower = this.path.toLowerCase();
+    const gzipName = lower.endsWith('.gz');
+    const bare = gzipName ? lower.slice(0, -3) : lower;
+    let stream: NodeJS.ReadableStream;
+    try {
+      stream = this.options.open ? this.options.open() : createReadStream(this.path, { highWaterMark: CHUNK_BYTES });
+    } catch (err) {
+      throw mapReadError(err, this.file);
+    }
+    return Pass.open(this.file, stream, gzipName, bare.endsWith('.tsv'), this.resolved);
+  }
+
+  async schema(): Promise<ColumnInfo[]> {
+    if (this.columnsCache) return this.columnsCache.map((c) => ({ ...c }));
+    const pass = await this.openPass();
+    this.columnsCache = pass.names.map((name) => ({ name, type: 'text' as const }));
+    if (this.options.open) {
+      // A one-shot stream (stdin) cannot be reopened: keep the pass for batches().
+      this.stashed = pass;
+    } else {
+      await pass.close();
+    }
+    return this.columnsCache.map((c) => ({ ...c }));
+  }
+
+  async *batches(columns?: string[]): AsyncGenerator<ColumnBatch> {
+    const pass = this.stashed ?? (await this.openPass());
+    this.stashed = undefined;
+    this.bad = { count: 0, lines: [] };
+    try {
+      const names = pass.names;
+      this.columnsCache ??= names.map((name) => ({ name, type: 'text' as const }));
+      const wanted = columns ?? names;
+      const index = new Map<string, number>();
+      names.forEach((n, i) => index.set(n, i));
+      const slots = new Int32Array(names.length).fill(-1);
+      const selected: string[] = [];
+      for (const name of wanted) {
+        const i = index.get(name);
+        if (i === undefined) {
+          throw new DataError(`${this.file}: no column named ${JSON.stringify(name)}`, {
+            file: this.file,
+            hint: `the header has: ${names.join(', ')}`,
+          });
+        }
+        if (slots[i] >= 0) continue;
+        slots[i] = selected.length;
+        selected.push(name);
+      }
+      const tok = pass.tok;
+      tok.startData(names.length, slots, effectiveBatchRows(this.resolved.batchRows, selected.length));
+      let rowStart = 0;
+      const take = (): ColumnBatch => {
+        const b = tok.takeBatch();
+        const cols = new Map<string, Column>();
+        for (let k = 0; k < selected.length; k++) cols.set(selected[k], { type: 'text', values: b.values[k] });
+        const batch: ColumnBatch = { rows: b.rows, columns: cols, origin: { file: this.file, rowStart, lines: b.lines } };
+        rowStart += b.rows;
+        this.bad = tok.badLines;
+        return batch;
+      };
+      for (;;) {
+        if (tok.run() === BATCH_FULL) {
+          const batch = take();
+          tok.newBatch();
+          yield batch;
+          continue;
+        }
+        if (!(await pass.pump())) {
+          tok.finish();
+          this.bad = tok.badLines;
+          if (tok.rows > 0) yield take();
+          break;
+        }
+      }
+      this.bad = tok.badLines;
+    } finally {
+      await pass.close();
+    }
+  }
+}

@@ -1,0 +1,488 @@
+/**
+ * Page-by-page decoding of one flat column chunk.
+ *
+ * hyparquet decodes each page (decompression, levels, encodings); this module walks the
+ * pages itself so that a row group is never decoded whole: compressed bytes are read in
+ * windows, each page is decoded when the batch being assembled needs its rows, and the
+ * checks hyparquet leaves out are made here — page CRCs, value counts per page and per
+ * chunk, dictionary indices that point nowhere, pages that run past the chunk.
+ */
+import { brotliDecompressSync, crc32, gunzipSync } from 'node:zlib';
+import type { Compressors, DecodedArray } from 'hyparquet';
+import { parquetHeader } from 'hyparquet/src/column.js';
+import { convert } from 'hyparquet/src/convert.js';
+import { decompressPage, readDataPage, readDataPageV2 } from 'hyparquet/src/datapage.js';
+import { readPlain } from 'hyparquet/src/plain.js';
+import { compressors as baseCompressors } from 'hyparquet-compressors';
+import { DataError } from '../errors.js';
+import type { ParquetFile } from './parquet-file.js';
+import { PARSERS, microsToMillis, nanosToMillis, type ChunkPlan, type ColumnPlan, type RowGroupPlan, type ValueTransform } from './parquet-schema.js';
+
+type ColumnDecoder = Parameters<typeof readDataPageV2>[2];
+type PageHeader = ReturnType<typeof parquetHeader>;
+
+/** Compressed bytes are read from the file in windows of at least this size. */
+const READ_WINDOW = 1 << 20;
+/** First guess at the size of a page header; grown when a header is larger. */
+const HEADER_PROBE = 16 * 1024;
+/** A page that decompresses to more than this is refused rather than allocated. */
+export const MAX_PAGE_BYTES = 1 << 30;
+
+function zlibDecompressor(name: string, fn: (input: Uint8Array, opts: { maxOutputLength: number }) => Buffer) {
+  return (input: Uint8Array, outputLength: number): Uint8Array => {
+    try {
+      return fn(input, { maxOutputLength: Math.max(1, outputLength) });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
+        throw new Error(`${name} data decompresses to more than the ${outputLength} bytes the page header declares`);
+      }
+      throw new Error(`${name} data is corrupt (${(err as Error).message})`);
+    }
+  };
+}
+
+/**
+ * Decompressors: hyparquet-compressors (snappy, zstd, lz4 raw and hadoop-framed), with gzip
+ * and brotli from node:zlib (native, handles concatenated gzip members, output bounded by the
+ * size the page header declares).
+ */
+export const COMPRESSORS: Compressors = {
+  ...baseCompressors,
+  GZIP: zlibDecompressor('gzip', gunzipSync),
+  BROTLI: zlibDecompressor('brotli', brotliDecompressSync),
+};
+
+export const SUPPORTED_CODECS = new Set(['UNCOMPRESSED', ...Object.keys(COMPRESSORS)]);
+
+/** A run of decoded values: `data[start..end)`. */
+export interface Piece {
+  data: DecodedArray;
+  start: number;
+  end: number;
+}
+
+function reasonOf(err: unknown): string {
+  if (err instanceof RangeError || err instanceof TypeError) {
+    return `corrupt data (${err.message})`;
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  return message.replace(/^parquet /, '');
+}
+
+const DICTIONARY_ENCODINGS = new Set(['PLAIN_DICTIONARY', 'RLE_DICTIONARY']);
+
+export class FlatColumnReader {
+  private readonly file: ParquetFile;
+  private readonly plan: ColumnPlan;
+  private readonly group: RowGroupPlan;
+  private readonly chunk: ChunkPlan;
+  private readonly decoder: ColumnDecoder;
+
+  /** Absolute offset of the next page header. */
+  private pos: number;
+  /** Declared end of the chunk: no page starts at or after it. */
+  private readonly end: number;
+  /** No page may extend past this (the declared end plus any writer-bug padding). */
+  private readonly limit: number;
+  private window: Uint8Array = new Uint8Array(0);
+  private windowStart = 0;
+
+  private dictionary: DecodedArray | undefined;
+  private page: DecodedArray | undefined;
+  private pageOffset = 0;
+  private pageNumber = 0;
+  private pageStart = 0;
+  private sawDataPage = false;
+  /** Rows decoded so far from this chunk. */
+  private decoded = 0;
+  /** 1 for an optional column, 0 for a required one. */
+  private readonly maxDefinition: number;
+
+  constructor(file: ParquetFile, plan: ColumnPlan, group: RowGroupPlan) {
+    this.file = file;
+    this.plan = plan;
+    this.group = group;
+    this.chunk = group.chunks[plan.leafStart];
+    this.pos = this.chunk.start;
+    this.end = this.chunk.end;
+    this.limit = this.chunk.limit;
+    this.maxDefinition = plan.node.element.repetition_type === 'REQUIRED' ? 0 : 1;
+    this.decoder = {
+      pathInSchema: [plan.name],
+      type: plan.decodeType,
+      element: plan.decodeElement,
+      schemaPath: plan.schemaPath,
+      codec: this.chunk.codec as ColumnDecoder['codec'],
+      parsers: PARSERS,
+      compressors: COMPRESSORS,
+      utf8: false,
+    };
+  }
+
+  /** A DataError placed at the current page, or at the chunk as a whole with `chunkWide`. */
+  private error(message: string, hint?: string, chunkWide = false): DataError {
+    const where = `column '${this.plan.name}', row group ${this.group.index}`;
+    const page = this.pageNumber && !chunkWide ? `, page ${this.pageNumber} at byte ${this.pageStart}` : '';
+    return new DataError(`${this.file.path}: ${where}${page}: ${message}`, {
+      file: this.file.path,
+      hint: hint ?? 'the file is corrupt or truncated; re-export or re-download it',
+    });
+  }
+
+  /** The next `count` rows of this column, as pieces of decoded pages. */
+  async take(count: number): Promise<Piece[]> {
+    const pieces: Piece[] = [];
+    let needed = count;
+    while (needed > 0) {
+      if (!this.page || this.pageOffset >= this.page.length) {
+        const more = await this.nextDataPage();
+        if (!more) {
+          throw this.error(
+            `the column chunk ends after ${this.decoded} of the row group's ${this.group.rows} rows`,
+            undefined,
+            true,
+          );
+        }
+        continue;
+      }
+      const page = this.page;
+      const end = Math.min(page.length, this.pageOffset + needed);
+      pieces.push({ data: page, start: this.pageOffset, end });
+      needed -= end - this.pageOffset;
+      this.pageOffset = end;
+    }
+    return pieces;
+  }
+
+  /** After the last row: anything left in the chunk must be pages without values. */
+  async finish(): Promise<void> {
+    if (this.page && this.pageOffset < this.page.length) {
+      throw this.error(`the column chunk holds more values than the row group's ${this.group.rows} rows`, undefined, true);
+    }
+    while (this.pos < this.end) {
+      const { header, dataStart } = await this.readHeader();
+      const values = header.data_page_header?.num_values ?? header.data_page_header_v2?.num_rows ?? 0;
+      if ((header.type === 'DATA_PAGE' || header.type === 'DATA_PAGE_V2') && values > 0) {
+        throw this.error(`the column chunk holds more values than the row group's ${this.group.rows} rows`);
+      }
+      this.pos = dataStart + header.compressed_page_size;
+    }
+    this.page = undefined;
+    this.dictionary = undefined;
+    this.window = new Uint8Array(0);
+  }
+
+  /** Make the window cover [start, start + length). */
+  private async ensure(start: number, length: number): Promise<void> {
+    const windowEnd = this.windowStart + this.window.length;
+    if (start >= this.windowStart && start + length <= windowEnd) return;
+    const want = Math.min(this.limit - start, Math.max(length, READ_WINDOW));
+    this.window = await this.file.read(start, start + want);
+    this.windowStart = start;
+  }
+
+  private async readHeader(): Promise<{ header: PageHeader; dataStart: number }> {
+    this.pageNumber++;
+    this.pageStart = this.pos;
+    let want = Math.min(this.limit - this.pos, HEADER_PROBE);
+    for (;;) {
+      await this.ensure(this.pos, want);
+      const available = Math.min(this.windowStart + this.window.length, this.limit) - this.pos;
+      const view = new DataView(
+        this.window.buffer,
+        this.window.byteOffset + (this.pos - this.windowStart),
+        available,
+      );
+      const reader = { view, offset: 0 };
+      let header: PageHeader;
+      try {
+        header = parquetHeader(reader);
+      } catch (err) {
+        if (this.pos + available >= this.limit) throw this.error(`corrupt page header (${reasonOf(err)})`);
+        want = Math.min(this.limit - this.pos, available * 4);
+        continue;
+      }
+      const dataStart = this.pos + reader.offset;
+      this.checkHeader(header, dataStart);
+      return { header, dataStart };
+    }
+  }
+
+  private checkHeader(header: PageHeader, dataStart: number): void {
+    const { compressed_page_size: compressed, uncompressed_page_size: uncompressed } = header;
+    if (!header.type) throw this.error('corrupt page header (unknown page type)');
+    if (!Number.isInteger(compressed) || compressed < 0 || !Number.isInteger(uncompressed) || uncompressed < 0) {
+      throw this.error(`corrupt page header (page sizes ${compressed} / ${uncompressed})`);
+    }
+    if (dataStart + compressed > this.limit) {
+      throw this.error(
+        `the page runs ${dataStart + compressed - this.end} bytes past the end of the column chunk`,
+      );
+    }
+    if (uncompressed > MAX_PAGE_BYTES) {
+      throw this.error(
+        `page of ${uncompressed} bytes uncompressed is larger than the ${MAX_PAGE_BYTES}-byte limit this reader accepts`,
+        'rewrite the file with smaller pages (most writers default to 1 MiB)',
+      );
+    }
+  }
+
+  /** Decode pages until one with values; false at the end of the chunk. */
+  private async nextDataPage(): Promise<boolean> {
+    while (this.pos < this.end) {
+      const { header, dataStart } = await this.readHeader();
+      const size = header.compressed_page_size;
+      await this.ensure(dataStart, size);
+      const bytes = new Uint8Array(this.window.buffer, this.window.byteOffset + (dataStart - this.windowStart), size);
+      this.pos = dataStart + size;
+      if (header.crc !== undefined) {
+        const actual = crc32(bytes) >>> 0;
+        const stored = header.crc >>> 0;
+        if (actual !== stored) {
+          throw this.error(
+            `page checksum mismatch (stored CRC32 ${hex(stored)}, computed ${hex(actual)}): the page is corrupt`,
+          );
+        }
+      }
+      if (header.type === 'DICTIONARY_PAGE') {
+        this.readDictionary(header, bytes);
+        continue;
+      }
+      if (header.type !== 'DATA_PAGE' && header.type !== 'DATA_PAGE_V2') {
+        // Index pages (never written in practice) and unknown page types carry no values.
+        continue;
+      }
+      this.sawDataPage = true;
+      const values = this.readDataPage(header, bytes);
+      if (!values) continue;
+      this.decoded += values.length;
+      this.page = values;
+      this.pageOffset = 0;
+      return true;
+    }
+    return false;
+  }
+
+  private readDictionary(header: PageHeader, bytes: Uint8Array): void {
+    if (this.dictionary) throw this.error('a second dictionary page in one column chunk');
+    if (this.sawDataPage) throw this.error('dictionary page after data pages');
+    const count = header.dictionary_page_header?.num_values;
+    if (!Number.isInteger(count) || (count as number) < 0) {
+      throw this.error(`corrupt dictionary page header (${count} values)`);
+    }
+    try {
+      const page = decompressPage(bytes, header.uncompressed_page_size, this.decoder.codec, COMPRESSORS);
+      const reader = { view: new DataView(page.buffer, page.byteOffset, page.byteLength), offset: 0 };
+      const raw = readPlain(reader, this.decoder.type, count as number, this.decoder.element.type_length);
+      if (raw.length !== count) throw new Error(`decoded ${raw.length} of ${count} values`);
+      this.dictionary = transformValues(convert(raw, this.decoder), this.plan.transform);
+    } catch (err) {
+      throw this.error(`cannot decode dictionary page: ${reasonOf(err)}`);
+    }
+  }
+
+  /** Values of one data page, nulls in place; undefined for a page without rows. */
+  private readDataPage(header: PageHeader, bytes: Uint8Array): DecodedArray | undefined {
+    const v1 = header.data_page_header;
+    const v2 = header.data_page_header_v2;
+    const pageHeader = v1 ?? v2;
+    if (!pageHeader) throw this.error(`corrupt page header (${header.type} without its header)`);
+    const rows = v1 ? v1.num_values : (v2 as NonNullable<typeof v2>).num_rows;
+    if (v2 && v2.num_values !== v2.num_rows) {
+      throw this.error(`corrupt page header (${v2.num_values} values in ${v2.num_rows} rows of a flat column)`);
+    }
+    if (!Number.isInteger(rows) || rows < 0) throw this.error(`corrupt page header (${rows} values)`);
+    if (this.decoded + rows > this.group.rows) {
+      throw this.error(`the column chunk holds more values than the row group's ${this.group.rows} rows`);
+    }
+    const encoding = pageHeader.encoding;
+    if (encoding === undefined) throw this.error('corrupt page header (unknown encoding)');
+    const usesDictionary = DICTIONARY_ENCODINGS.has(encoding);
+    if (usesDictionary && !this.dictionary) {
+      throw this.error(`data page is ${encoding}-encoded but the column chunk has no dictionary page`);
+    }
+    if (rows === 0) return undefined;
+
+    let definitionLevels: number[] | undefined;
+    let decoded: DecodedArray;
+    try {
+      const page = v1
+        ? readDataPage(decompressPage(bytes, header.uncompressed_page_size, this.decoder.codec, COMPRESSORS), v1, this.decoder)
+        : readDataPageV2(bytes, header, this.decoder);
+      definitionLevels = page.definitionLevels;
+      decoded = page.dataPage;
+    } catch (err) {
+      const reason = reasonOf(err);
+      if (/unsupported (encoding|compression codec)/.test(reason)) {
+        throw this.error(reason.replace(/: /, ' '), 'rewrite the file with a supported encoding and codec');
+      }
+      throw this.error(`cannot decode ${encoding} page: ${reason}`);
+    }
+
+    let values: DecodedArray;
+    if (usesDictionary) {
+      values = this.dereference(decoded);
+    } else {
+      try {
+        values = transformValues(convert(decoded, this.decoder), this.plan.transform);
+      } catch (err) {
+        throw this.error(`cannot decode ${encoding} page: ${reasonOf(err)}`);
+      }
+      if (Array.isArray(values)) {
+        for (let i = 0; i < values.length; i++) {
+          if (values[i] === undefined) throw this.error(`value ${i} of the page is missing from its data`);
+        }
+      }
+    }
+    return this.placeNulls(values, definitionLevels, rows);
+  }
+
+  /** Dictionary indices to values, every index checked against the dictionary's size. */
+  private dereference(indices: DecodedArray): DecodedArray {
+    const dictionary = this.dictionary as DecodedArray;
+    const size = dictionary.length;
+    const n = indices.length;
+    const out: DecodedArray = Array.isArray(dictionary)
+      ? new Array(n)
+      : new (dictionary.constructor as new (length: number) => DecodedArray)(n);
+    const target = out as unknown[];
+    const source = dictionary as ArrayLike<unknown>;
+    for (let i = 0; i < n; i++) {
+      const index = indices[i] as number;
+      if (!(index < size)) {
+        throw this.error(`dictionary index ${index} is outside the ${size}-entry dictionary`);
+      }
+      target[i] = source[index];
+    }
+    return out;
+  }
+
+  /** Spread the non-null values over the rows by their definition levels. */
+  private placeNulls(values: DecodedArray, levels: number[] | undefined, rows: number): DecodedArray {
+    if (!this.maxDefinition || !levels || levels.length === 0) {
+      if (values.length !== rows) throw this.error(`page decoded to ${values.length} values, its header says ${rows}`);
+      return values;
+    }
+    if (levels.length !== rows) {
+      throw this.error(`page has ${levels.length} definition levels, its header says ${rows} values`);
+    }
+    const max = this.maxDefinition;
+    let present = 0;
+    for (let i = 0; i < rows; i++) if (levels[i] === max) present++;
+    if (present !== values.length) {
+      throw this.error(`page has ${present} non-null rows by its definition levels but ${values.length} values`);
+    }
+    if (present === rows) return values;
+    const source = values as ArrayLike<unknown>;
+    const out: unknown[] = new Array(rows);
+    let v = 0;
+    for (let i = 0; i < rows; i++) out[i] = levels[i] === max ? source[v++] : null;
+    return out;
+  }
+}
+
+function hex(n: number): string {
+  return '0x' + n.toString(16).padStart(8, '0');
+}
+
+const MAX_SAFE = Number.MAX_SAFE_INTEGER;
+const JULIAN_EPOCH_DAY = 2_440_588;
+const NANOS_PER_DAY = 86_400_000_000_000;
+
+/**
+ * INT96 timestamp (8 bytes nanoseconds of the day, 4 bytes Julian day, little-endian) to
+ * epoch milliseconds.
+ *
+ * Normal values have nanoseconds within one day and are converted exactly. Spark writes
+ * timestamps beyond the int64-microsecond range (years past ±292,277 such as 290000) with
+ * 64-bit wrapping arithmetic, which leaves the nanoseconds field outside [0, 1 day); those
+ * are decoded with the same wrapping arithmetic Spark uses to read them back, so the value
+ * written is the value returned.
+ */
+export function int96ToMillis(bytes: Uint8Array): number {
+  const lo = (bytes[0] | (bytes[1] << 8) | (bytes[2] << 16) | (bytes[3] << 24)) >>> 0;
+  const hi = bytes[4] | (bytes[5] << 8) | (bytes[6] << 16) | (bytes[7] << 24);
+  const day = bytes[8] | (bytes[9] << 8) | (bytes[10] << 16) | (bytes[11] << 24);
+  const nanos = hi * 4294967296 + lo;
+  if (nanos >= 0 && nanos < NANOS_PER_DAY) {
+    // Whole milliseconds are summed exactly; the fraction is rounded once.
+    const fraction = nanos % 1e6;
+    return (day - JULIAN_EPOCH_DAY) * 86_400_000 + (nanos - fraction) / 1e6 + fraction / 1e6;
+  }
+  const nanosBig = BigInt.asIntN(64, (BigInt(hi >>> 0) << 32n) | BigInt(lo));
+  const micros = BigInt.asIntN(64, BigInt(day - JULIAN_EPOCH_DAY) * 86_400_000_000n + nanosBig / 1000n);
+  return Number(micros / 1000n) + Number(micros % 1000n) / 1000;
+}
+
+/** Apply a ValueTransform to non-null raw values (a dictionary or a plain page). */
+export function transformValues(values: DecodedArray, transform: ValueTransform): DecodedArray {
+  if (transform === 'none') return values;
+  const n = values.length;
+  const source = values as ArrayLike<unknown>;
+  if (transform === 'int64') {
+    const out = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      const x = Number(source[i]);
+      if (x > MAX_SAFE || x < -MAX_SAFE) return mixedIntegers(source);
+      out[i] = x;
+    }
+    return out;
+  }
+  const out = new Float64Array(n);
+  switch (transform) {
+    case 'millis':
+      for (let i = 0; i < n; i++) out[i] = Number(source[i]);
+      break;
+    case 'micros':
+      for (let i = 0; i < n; i++) out[i] = microsToMillis(source[i] as bigint);
+      break;
+    case 'nanos':
+      for (let i = 0; i < n; i++) out[i] = nanosToMillis(source[i] as bigint);
+      break;
+    case 'days':
+      for (let i = 0; i < n; i++) out[i] = (source[i] as number) * 86_400_000;
+      break;
+    case 'int96':
+      for (let i = 0; i < n; i++) out[i] = int96ToMillis(source[i] as Uint8Array);
+      break;
+  }
+  return out;
+}
+
+/** INT64 values with some outside the safe range: numbers where safe, bigints elsewhere. */
+function mixedIntegers(source: ArrayLike<unknown>): unknown[] {
+  const out: unknown[] = new Array(source.length);
+  for (let i = 0; i < source.length; i++) {
+    const v = source[i];
+    const x = Number(v);
+    out[i] = x > MAX_SAFE || x < -MAX_SAFE ? v : x;
+  }
+  return out;
+}
+
+/** One column of a batch from the pieces of decoded pages that hold its rows. */
+export function assemble(pieces: Piece[], rows: number): ArrayLike<unknown> {
+  if (pieces.length === 1) {
+    const { data, start, end } = pieces[0];
+    if (start === 0 && end === data.length) return data;
+    return Array.isArray(data) ? data.slice(start, end) : data.subarray(start, end);
+  }
+  const first = pieces[0].data;
+  const typed = !Array.isArray(first) && pieces.every((p) => p.data.constructor === first.constructor);
+  if (typed) {
+    const out = new (first.constructor as new (length: number) => Exclude<DecodedArray, unknown[]>)(rows);
+    let k = 0;
+    for (const { data, start, end } of pieces) {
+      (out as Float64Array).set((data as Float64Array).subarray(start, end), k);
+      k += end - start;
+    }
+    return out;
+  }
+  const out: unknown[] = new Array(rows);
+  let k = 0;
+  for (const { data, start, end } of pieces) {
+    const d = data as ArrayLike<unknown>;
+    for (let i = start; i < end; i++) out[k++] = d[i];
+  }
+  return out;
+}
