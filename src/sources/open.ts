@@ -8,22 +8,55 @@ import type { Source } from '../batch.js';
 import type { CsvSettings } from '../config/types.js';
 import { DataError } from '../errors.js';
 import { CsvSource } from './csv.js';
+import { ArrowSource } from './arrow.js';
+import { JsonLinesSource } from './jsonl.js';
 import { MultiSource } from './multi.js';
 import { ParquetSource } from './parquet.js';
+import { PartitionedSource, partitionsOf } from './partitioned.js';
 
-export type Format = 'csv' | 'parquet';
+export type Format = 'csv' | 'parquet' | 'arrow' | 'jsonl';
 
 export interface OpenOptions {
   format?: Format;
   csv: CsvSettings;
 }
 
-const DATA_FILE = /\.(csv|tsv|txt|csv\.gz|tsv\.gz|parquet|parq|pq)$/i;
+const DATA_FILE = /\.(csv|tsv|txt|csv\.gz|tsv\.gz|parquet|parq|pq|arrow|feather|ipc|arrows|jsonl|ndjson|jsonl\.gz|ndjson\.gz)$/i;
+const EXTENSIONS: [RegExp, Format][] = [
+  [/\.(parquet|parq|pq)$/i, 'parquet'],
+  [/\.(csv|tsv|txt)(\.gz)?$/i, 'csv'],
+  [/\.(arrow|feather|ipc|arrows)$/i, 'arrow'],
+  [/\.(jsonl|ndjson)(\.gz)?$/i, 'jsonl'],
+];
 
 export function openSource(spec: string, options: OpenOptions): Source {
   const files = expand(spec);
-  const sources = files.map((f) => openFile(f, options));
+  const root = rootOf(spec);
+  const sources = files.map((f) => {
+    const source = openFile(f, options);
+    const partitions = root === undefined ? [] : partitionsOf(f, root);
+    return partitions.length > 0 ? new PartitionedSource(source, partitions) : source;
+  });
   return sources.length === 1 ? sources[0] : new MultiSource(spec, sources);
+}
+
+/** The folder that Hive partition folders are counted from: the folder itself, or a glob's fixed prefix. */
+function rootOf(spec: string): string | undefined {
+  if (spec === '-') return undefined;
+  if (isDynamicPattern(spec, { caseSensitiveMatch: true })) {
+    const parts = spec.split('/');
+    const fixed: string[] = [];
+    for (const p of parts) {
+      if (isDynamicPattern(p, { caseSensitiveMatch: true })) break;
+      fixed.push(p);
+    }
+    return fixed.join('/') || '.';
+  }
+  try {
+    return statSync(spec).isDirectory() ? spec : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The files a source spec names, in a stable order. */
@@ -70,6 +103,8 @@ function listDataFiles(dir: string): string[] {
 function openFile(file: string, options: OpenOptions): Source {
   const format = options.format ?? detectFormat(file);
   if (format === 'parquet') return new ParquetSource(file);
+  if (format === 'arrow') return new ArrowSource(file);
+  if (format === 'jsonl') return new JsonLinesSource(file);
   const csv = options.csv;
   return new CsvSource(file, {
     delimiter: csv.delimiter,
@@ -82,15 +117,15 @@ function openFile(file: string, options: OpenOptions): Source {
 
 function detectFormat(file: string): Format {
   if (file === '-') return 'csv';
-  if (/\.(parquet|parq|pq)$/i.test(file)) return 'parquet';
-  if (/\.(csv|tsv|txt)(\.gz)?$/i.test(file)) return 'csv';
-  // Unknown extension: Parquet files start with "PAR1".
+  for (const [re, format] of EXTENSIONS) if (re.test(file)) return format;
+  // Unknown extension: Parquet files start with "PAR1", Arrow IPC files with "ARROW1".
   try {
     const fd = openSync(file, 'r');
-    const head = Buffer.alloc(4);
-    const n = readSync(fd, head, 0, 4, 0);
+    const head = Buffer.alloc(6);
+    const n = readSync(fd, head, 0, 6, 0);
     closeSync(fd);
-    if (n === 4 && head.toString('latin1') === 'PAR1') return 'parquet';
+    if (n >= 4 && head.toString('latin1', 0, 4) === 'PAR1') return 'parquet';
+    if (n === 6 && head.toString('latin1') === 'ARROW1') return 'arrow';
   } catch {
     // Let the CSV source report the read error with its own message.
   }
