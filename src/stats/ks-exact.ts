@@ -5,7 +5,7 @@
  * same floating-point operations in the same order.
  */
 
-function gcd(a: number, b: number): number {
+export function gcd(a: number, b: number): number {
   while (b !== 0) {
     const t = a % b;
     a = b;
@@ -13,8 +13,6 @@ function gcd(a: number, b: number): number {
   }
   return a;
 }
-
-export { gcd };
 
 /** numpy's `round` (round half to even) for finite doubles. */
 export function roundHalfEven(x: number): number {
@@ -165,7 +163,12 @@ export interface ExactAttempt {
   prob: number;
 }
 
-/** scipy `_attempt_exact_2kssamp` for alternative='two-sided'. */
+/**
+ * scipy `_attempt_exact_2kssamp` for alternative='two-sided'. scipy also
+ * treats a floating-point exception as failure; neither two-sided recursion
+ * can raise one, so failure here means a value outside [0, 1] (the n1 == n2
+ * series can exceed 1 by an ulp or two when the true probability is 1).
+ */
 export function attemptExact2ksSamp(n1: number, n2: number, g: number, d: number): ExactAttempt {
   const lcm = Math.trunc(n1 / g) * n2;
   const h = roundHalfEven(d * lcm);

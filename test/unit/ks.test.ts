@@ -8,6 +8,7 @@ import { ks2samp, ksStatisticSorted } from '../../src/stats/ks.js';
 import { kstwoSf, kolmognSfBranch } from '../../src/stats/kstwo.js';
 import { smirnov } from '../../src/stats/smirnov.js';
 import { outerProbInside, probOutsideSquare, roundHalfEven } from '../../src/stats/ks-exact.js';
+import { sortFloat64 } from '../../src/stats/sort.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const dataDir = join(here, '..', 'data');
@@ -117,6 +118,52 @@ describe('ksStatisticSorted', () => {
     // differences 1/3 - 1/2, 2/3 - 1/2, 0: scipy keeps the larger of
     // max(diff) and -min(diff), which here is -(1/3 - 1/2)
     assert.equal(ksStatisticSorted(a, b), -(1 / 3 - 1 / 2));
+  });
+});
+
+describe('sortFloat64', () => {
+  test('sorts like Float64Array.prototype.sort (radix path and small path)', () => {
+    let s = 7;
+    const rnd = (): number => {
+      s = (s * 48271) % 2147483647;
+      return s / 2147483647;
+    };
+    const specials = [-Infinity, Infinity, -0, 0, 5e-324, -5e-324, Number.MAX_VALUE, -Number.MAX_VALUE, 1, -1];
+    for (const n of [0, 1, 5, 1000, 200003]) {
+      for (const kind of ['wide', 'ties', 'positive', 'specials']) {
+        const a = new Float64Array(n);
+        for (let i = 0; i < n; i++) {
+          const u = rnd();
+          a[i] =
+            kind === 'wide'
+              ? (u - 0.5) * 10 ** Math.floor(rnd() * 40 - 20)
+              : kind === 'ties'
+                ? Math.floor(u * 7) - 3
+                : kind === 'positive'
+                  ? Math.round(u * 1e6) / 100
+                  : specials[Math.floor(u * specials.length)];
+        }
+        const want = a.slice().sort();
+        const got = sortFloat64(a);
+        assert.equal(got, a, 'sorts in place');
+        for (let i = 0; i < n; i++) {
+          if (!Object.is(a[i], want[i])) assert.fail(`${kind} n=${n}: index ${i}: ${a[i]} != ${want[i]}`);
+        }
+      }
+    }
+  });
+
+  test('sorts a subarray view in place without touching its neighbours', () => {
+    const buf = new Float64Array(70000 + 2);
+    for (let i = 0; i < buf.length; i++) buf[i] = (i * 7919) % 70001;
+    buf[0] = -1;
+    buf[buf.length - 1] = -2;
+    const view = buf.subarray(1, buf.length - 1);
+    const want = view.slice().sort();
+    sortFloat64(view);
+    assert.deepEqual(Array.from(view), Array.from(want));
+    assert.equal(buf[0], -1);
+    assert.equal(buf[buf.length - 1], -2);
   });
 });
 
