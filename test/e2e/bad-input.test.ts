@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { dqc, noStack, ROOT, scratch } from '../helpers.ts';
@@ -111,5 +112,45 @@ describe('drift data problems', () => {
     const r = dqc(['check', '--config', path.join(dir, 'q.yaml'), '--format', 'json']);
     assert.equal(r.code, 3);
     assert.match(JSON.parse(r.stdout).datasets[0].checks[0].message, /not numeric/);
+  });
+});
+
+describe('more bad input', () => {
+  it('permission denied', () => {
+    const dir = scratch({ 'q.yaml': config('locked.csv'), 'locked.csv': HEADER + ROWS });
+    chmodSync(path.join(dir, 'locked.csv'), 0o000);
+    // root reads anything: run as nobody so the permission bits apply.
+    const asNobody = process.getuid?.() === 0;
+    if (asNobody) chmodSync(dir, 0o755);
+    const r = spawnSync(process.execPath, [path.join(ROOT, 'bin', 'dqc'), 'check', '--config', path.join(dir, 'q.yaml')], {
+      encoding: 'utf8',
+      ...(asNobody ? { uid: 65534, gid: 65534 } : {}),
+    });
+    expectError({ code: r.status, stdout: r.stdout, stderr: r.stderr }, 3, /locked\.csv: permission denied/);
+  });
+
+  it('invalid UTF-8 names the line and suggests latin1', () => {
+    const bytes = Buffer.concat([Buffer.from(HEADER + ROWS), Buffer.from('4,13,5.5,caf'), Buffer.from([0xe9]), Buffer.from(',30,2026-11-27T11:00:00Z\n')]);
+    expectError(run({ 'q.yaml': config('u.csv'), 'u.csv': bytes }), 3, /u\.csv.*line 5.*UTF-8[\s\S]*latin1/);
+    const ok = run({ 'q.yaml': config('u.csv', 'completeness: {category: 0}', '    csv: {encoding: latin1}\n'), 'u.csv': bytes }, ['--format', 'json']);
+    assert.equal(ok.code, 0, ok.stderr);
+  });
+
+  it('a 10 MB line is read, not choked on', () => {
+    const long = 'x'.repeat(10 * 1024 * 1024);
+    const r = run({ 'q.yaml': config('l.csv', 'completeness: {category: 0}'), 'l.csv': HEADER + ROWS + `4,13,5.5,"${long}",30,2026-11-27T11:00:00Z\n` }, ['--format', 'json']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(JSON.parse(r.stdout).datasets[0].rows, 4);
+  });
+
+  it('huge numbers: ids past 2^53 stay distinct, 1e400 is infinite, not an error', () => {
+    const csv = 'id,amount\n99999999999999999999999,1e400\n99999999999999999999998,2\n99999999999999999999999,3\n';
+    const dir = scratch({ 'd.csv': csv, 'r.csv': 'id,amount\n1,1\n2,2\n3,3\n' });
+    writeFileSync(path.join(dir, 'q.yaml'), config('d.csv', 'uniqueness: {key_columns: [id], max_duplicate_rate: 1}\n      drift: {columns: [amount], threshold: 0}', '    reference: r.csv\n'));
+    const r = dqc(['check', '--config', path.join(dir, 'q.yaml'), '--format', 'json']);
+    const [uniq, drift] = JSON.parse(r.stdout).datasets[0].checks;
+    assert.equal(uniq.details.distinct_keys, 2);
+    assert.equal(drift.outcome, 'passed');
+    assert.equal(r.code, 0);
   });
 });
