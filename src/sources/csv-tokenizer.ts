@@ -210,6 +210,7 @@ export class CsvTokenizer {
   private header: string[] = [];
   private ncols = 0;
   private slots: Int32Array = new Int32Array(0);
+  private nslots = 0;
   private cols: Array<Array<string | null>> = [];
   private lines: Int32Array = new Int32Array(0);
   private row = 0;
@@ -236,11 +237,6 @@ export class CsvTokenizer {
   /** 1-based physical line of the next unscanned byte. */
   get line(): number {
     return this.curLine;
-  }
-
-  /** Absolute stream offset of the next unscanned byte. */
-  get offset(): number {
-    return this.abs0 + this.pos;
   }
 
   /**
@@ -283,6 +279,7 @@ export class CsvTokenizer {
     this.oneByte = this.latin1Text || ascii;
     this.str = null;
     this.strBase = 0;
+    this.strEnd = 0;
   }
 
   /** Switches from the header record to data rows. `slots[i]` is the output column of field i, or -1. */
@@ -290,6 +287,8 @@ export class CsvTokenizer {
     this.headerMode = false;
     this.ncols = ncols;
     this.slots = slots;
+    this.nslots = 0;
+    for (let k = 0; k < slots.length; k++) if (slots[k] >= 0) this.nslots++;
     this.batchRows = batchRows;
     this.badCount = 0;
     this.badLineNumbers = [];
@@ -298,17 +297,10 @@ export class CsvTokenizer {
 
   /** Starts an empty batch (the previous batch's arrays are handed over, not reused). */
   newBatch(): void {
-    const n = this.cols.length > 0 ? this.cols.length : this.countSlots();
     this.cols = [];
-    for (let k = 0; k < n; k++) this.cols.push([]);
+    for (let k = 0; k < this.nslots; k++) this.cols.push([]);
     this.lines = new Int32Array(this.batchRows);
     this.row = 0;
-  }
-
-  private countSlots(): number {
-    let n = 0;
-    for (let k = 0; k < this.slots.length; k++) if (this.slots[k] >= 0) n++;
-    return n;
   }
 
   /** The current batch: value arrays by slot, and the 1-based start line of each row. */
@@ -465,11 +457,12 @@ export class CsvTokenizer {
             v = this.complexValue(buf, s, e);
           } else {
             const len = e - s;
+            // Null tokens: a first-byte/length mask rules out almost every value at once.
             const m = len === 0 ? 0 : nullMask[buf[s]];
             if (len === 0) v = this.emptyValue;
             else if (m !== 0 && ((m >>> (len < 31 ? len : 31)) & 1) !== 0 && this.nulls.matches(buf, s, len)) v = null;
             else if (oneByte && len < SLICED_STRING_MIN) {
-              // A short value: cut from one string of the whole region (V8 copies it).
+              // A short value: cut from a window string over the region (V8 copies it).
               if (str === null || e > strEnd) {
                 strBase = s;
                 strEnd = end - s > STR_WINDOW ? s + STR_WINDOW : end;

@@ -1,8 +1,9 @@
 /**
  * Streaming CSV source: reads a (possibly gzipped) CSV file in chunks, tokenizes it
  * with `CsvTokenizer` and yields `text` column batches with pandas `read_csv` row and
- * null semantics. Never holds more of the file than one chunk plus the unfinished
- * field; every problem with the input is a `DataError` naming the file and line.
+ * null semantics. Holds at most one chunk of the file (the first 64 KiB while
+ * inspecting it) plus the unfinished field; every problem with the input is a
+ * `DataError` naming the file and, where it has one, the line.
  */
 import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
@@ -21,6 +22,7 @@ import {
   type BadLinePolicy,
   type TextEncoding,
 } from './csv-tokenizer.js';
+import { readError } from './file-errors.js';
 import { PANDAS_NA_VALUES } from './null-tokens.js';
 
 export interface CsvOptions {
@@ -282,37 +284,17 @@ function isErrno(err: unknown): err is NodeJS.ErrnoException {
   return typeof err === 'object' && err !== null && 'code' in err;
 }
 
+/** Read and decompression errors as DataErrors (errno messages shared with the other file sources). */
 function mapReadError(err: unknown, file: string): DataError {
   if (err instanceof DataError) return err;
-  if (isErrno(err)) {
-    switch (err.code) {
-      case 'ENOENT':
-        return new DataError(`${file}: no such file`, {
-          file,
-          hint: `check the path (relative paths are resolved from ${process.cwd()})`,
-        });
-      case 'EACCES':
-      case 'EPERM':
-        return new DataError(`${file}: permission denied`, {
-          file,
-          hint: 'make the file readable by the user running dqc',
-        });
-      case 'EISDIR':
-        return new DataError(`${file}: is a directory, not a CSV file`, {
-          file,
-          hint: 'point at a file inside it, or use a glob pattern',
-        });
-      default:
-        if (typeof err.code === 'string' && err.code.startsWith('Z_')) {
-          return new DataError(`${file}: is not valid gzip data (${err.message})`, {
-            file,
-            hint: 'the file is truncated or corrupt, or is not gzip despite its name; check it with `gzip -t`',
-          });
-        }
-    }
+  const code = isErrno(err) ? err.code : undefined;
+  if (typeof code === 'string' && code.startsWith('Z_')) {
+    return new DataError(`${file}: is not valid gzip data (${(err as Error).message})`, {
+      file,
+      hint: 'the file is truncated or corrupt, or is not gzip despite its name; check it with `gzip -t`',
+    });
   }
-  const msg = err instanceof Error ? err.message : String(err);
-  return new DataError(`${file}: cannot read: ${msg}`, { file });
+  return readError(file, err);
 }
 
 function toBuffer(c: unknown): Buffer {
