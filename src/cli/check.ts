@@ -1,8 +1,9 @@
 import { writeFileSync } from 'node:fs';
 import { UsageError, type ExitCode } from '../errors.js';
+import { checkMetricsFlags, prepareMetrics, type MetricsFlags } from './metrics.js';
 import { fail } from './output.js';
 
-export interface CheckFlags {
+export interface CheckFlags extends MetricsFlags {
   config: string;
   dataset?: string[];
   format: 'text' | 'json';
@@ -24,7 +25,9 @@ export async function checkCommand(data: string | undefined, flags: CheckFlags):
   ]);
   try {
     const now = parseNow(flags.now);
+    checkMetricsFlags(flags);
     const config = loadConfig(flags.config);
+    const metrics = await prepareMetrics(config, flags);
     const result = await runSuite(config, {
       now,
       datasets: flags.dataset,
@@ -40,7 +43,9 @@ export async function checkCommand(data: string | undefined, flags: CheckFlags):
     if (flags.format !== 'text' || toFile) {
       for (const d of result.datasets) if (d.error) process.stderr.write(`dqc: error: ${d.name}: ${d.error.message}\n`);
     }
-    return exitCodeOf(result, { failOnWarn: flags.failOn === 'warn' });
+    const failOnWarn = flags.failOn === 'warn';
+    const deliveryFailed = (await metrics?.deliver(result, { failOnWarn })) ?? false;
+    return exitCodeOf(result, { failOnWarn, deliveryFailed });
   } catch (err) {
     return fail(err, flags.debug ?? false);
   }

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import type { z } from 'zod';
 import { ConfigError, DqcError, EXIT, type ConfigIssue } from '../errors.js';
+import { checkPrometheus, isSecretPath, normalizePrometheus } from './prometheus.js';
 import { COMPLETENESS_OPTIONS, configSchema, type RawConfig } from './schema.js';
 import { closest, didYouMean } from './suggest.js';
 import type { CheckConfig, DatasetConfig, KeyPath, SuiteConfig } from './types.js';
@@ -89,12 +90,15 @@ export function parseConfig(text: string, file: string, options: LoadOptions = {
         const known = knownKeys(keyPath);
         for (const key of issue.keys) issueAt([...keyPath, key], `unknown key "${key}"${didYouMean(key, known)}`, true);
       } else {
-        issueAt(keyPath, issueMessage(issue, valueAt(value, keyPath)));
+        // A value that may be a credential is described by its type only.
+        const input = valueAt(value, keyPath);
+        issueAt(keyPath, issueMessage(issue, isSecretPath(keyPath) && (input === null || typeof input !== 'object') ? new Hidden(input) : input));
       }
     }
   }
   if (issues.length === 0 && parsed.success) {
     checkDatasetNames(parsed.data, issueAt);
+    checkPrometheus(parsed.data.prometheus, issueAt);
   }
   if (issues.length > 0 || !parsed.success) {
     issues.sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0));
@@ -102,7 +106,12 @@ export function parseConfig(text: string, file: string, options: LoadOptions = {
   }
 
   const baseDir = path.dirname(path.resolve(file));
-  return { file, datasets: parsed.data.datasets.map((d, i) => normalizeDataset(d, i, baseDir)), locate };
+  return {
+    file,
+    datasets: parsed.data.datasets.map((d, i) => normalizeDataset(d, i, baseDir)),
+    prometheus: normalizePrometheus(parsed.data.prometheus),
+    locate,
+  };
 }
 
 function normalizeDataset(raw: RawConfig['datasets'][number], index: number, baseDir: string): DatasetConfig {
@@ -293,7 +302,13 @@ function issueMessage(issue: z.core.$ZodIssue, input: unknown): string {
   return issue.message;
 }
 
+/** A value that is described by its type only. */
+class Hidden {
+  constructor(readonly value: unknown) {}
+}
+
 function describe(v: unknown): string {
+  if (v instanceof Hidden) return `${v.value === null ? 'nothing (null)' : `a ${typeof v.value}`} (not shown: it may be a secret)`;
   if (v === null) return 'nothing (null)';
   if (Array.isArray(v)) return 'a list';
   if (typeof v === 'object') return 'a map';

@@ -72,14 +72,57 @@ export const datasetSchema = z.strictObject({
     .regex(/^[A-Za-z0-9_.:-]+$/, { error: 'use letters, digits, _ . : - only (it becomes a metric label)' }),
   source: z.string({ error: 'expected a path, glob or folder' }).min(1),
   reference: z.string({ error: 'expected a path' }).optional(),
-  format: z.enum(['csv', 'parquet'], { error: 'expected csv or parquet' }).optional(),
+  format: z.enum(['csv', 'parquet', 'arrow', 'jsonl'], { error: 'expected csv, parquet, arrow or jsonl' }).optional(),
   csv: csvOptionsSchema.optional(),
   timezone: z.string({ error: 'expected an IANA time zone name such as "UTC"' }).optional(),
   checks: checksSchema,
 });
 
+/** A Prometheus duration: 30s, 15m, 24h, 7d, 1h30m, 0s. */
+export const PROM_DURATION = /^(?:0|(?:\d+y)?(?:\d+w)?(?:\d+d)?(?:\d+h)?(?:\d+m)?(?:\d+s)?(?:\d+ms)?)$/;
+const duration = z
+  .string({ error: 'expected a duration such as 0s, 15m, 24h or 7d' })
+  .regex(PROM_DURATION, { error: 'expected a duration such as 0s, 15m, 24h or 7d' })
+  .refine((s) => s !== '', { error: 'expected a duration such as 0s, 15m, 24h or 7d' });
+const labelMap = z.record(z.string(), z.string({ error: 'expected a string' }), { error: 'expected a map of label: value' });
+
+/** Where metrics go and how alerts are generated (README "Metrics"). */
+export const prometheusSchema = z.strictObject({
+  pushgateway: z.string({ error: 'expected the Pushgateway URL, e.g. http://pushgateway:9091' }).min(1).optional(),
+  job: z.string({ error: 'expected a job name' }).min(1, { error: 'job name is empty' }).default('dqc'),
+  grouping: labelMap.optional(),
+  headers: z.record(z.string(), z.string({ error: 'expected a string' }), { error: 'expected a map of header: value' }).optional(),
+  basic_auth: z
+    .strictObject({ username: z.string({ error: 'expected a user name' }), password: z.string({ error: 'expected a password' }) })
+    .optional(),
+  bearer_token: z.string({ error: 'expected a token' }).min(1, { error: 'token is empty' }).optional(),
+  timeout_seconds: z.number({ error: 'expected a number of seconds' }).positive({ error: 'must be greater than 0' }).default(10),
+  retries: z
+    .number({ error: 'expected a whole number' })
+    .int({ error: 'expected a whole number' })
+    .min(0, { error: 'must be between 0 and 10' })
+    .max(10, { error: 'must be between 0 and 10' })
+    .default(3),
+  alerts: z
+    .strictObject({
+      success_window: duration.default('24h'),
+      for: z
+        .strictObject({
+          check_failed: duration.optional(),
+          data_stale: duration.optional(),
+          dataset_down: duration.optional(),
+          no_recent_success: duration.optional(),
+          push_failed: duration.optional(),
+        })
+        .optional(),
+      labels: labelMap.optional(),
+    })
+    .optional(),
+});
+
 export const configSchema = z.strictObject({
   version: z.literal(1, { error: 'only version 1 exists' }).optional(),
+  prometheus: prometheusSchema.optional(),
   datasets: z.array(datasetSchema, { error: 'expected a list of datasets' }).min(1, {
     error: 'define at least one dataset',
   }),
@@ -87,3 +130,4 @@ export const configSchema = z.strictObject({
 
 export type RawConfig = z.infer<typeof configSchema>;
 export type RawDataset = z.infer<typeof datasetSchema>;
+export type RawPrometheus = z.infer<typeof prometheusSchema>;

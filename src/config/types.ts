@@ -59,9 +59,35 @@ export interface DatasetConfig {
   source: string;
   /** Reference data for drift, resolved. */
   reference?: string;
-  format?: 'csv' | 'parquet';
+  format?: 'csv' | 'parquet' | 'arrow' | 'jsonl';
   csv: CsvSettings;
   checks: CheckConfig[];
+  path: KeyPath;
+}
+
+/** Alerts that `dqc rules` generates; see README "Alert rules". */
+export type AlertName = 'check_failed' | 'data_stale' | 'dataset_down' | 'no_recent_success' | 'push_failed';
+
+/** The `prometheus:` section, normalised. Secrets are kept as written; never print them. */
+export interface PrometheusConfig {
+  /** Pushgateway URL as written (it may carry user:password). */
+  pushgateway?: string;
+  job: string;
+  /** Extra grouping labels, after job and dataset. */
+  grouping: Record<string, string>;
+  headers: Record<string, string>;
+  basicAuth?: { username: string; password: string };
+  bearerToken?: string;
+  timeoutSeconds: number;
+  retries: number;
+  alerts: {
+    /** Prometheus duration, e.g. "24h". */
+    successWindow: string;
+    /** `for:` of each alert, Prometheus durations. */
+    for: Partial<Record<AlertName, string>>;
+    /** Extra labels on every alert. */
+    labels: Record<string, string>;
+  };
   path: KeyPath;
 }
 
@@ -69,6 +95,8 @@ export interface SuiteConfig {
   /** The config file as given. */
   file: string;
   datasets: DatasetConfig[];
+  /** The `prometheus:` section; absent when the config has none. */
+  prometheus?: PrometheusConfig;
   /** 1-based line and column of a key path in the config file, when it exists there. */
   locate(path: KeyPath, atKey?: boolean): { line: number; column: number } | undefined;
 }

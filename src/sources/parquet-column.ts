@@ -71,13 +71,25 @@ function reasonOf(err: unknown): string {
 
 const DICTIONARY_ENCODINGS = new Set(['PLAIN_DICTIONARY', 'RLE_DICTIONARY']);
 
-export class FlatColumnReader {
-  private readonly file: ParquetFile;
-  private readonly plan: ColumnPlan;
-  private readonly group: RowGroupPlan;
-  private readonly chunk: ChunkPlan;
-  private readonly decoder: ColumnDecoder;
+/** Where a chunk is, for messages. */
+export interface ChunkLabel {
+  column: string;
+  group: RowGroupPlan;
+  /** Maximum definition and repetition levels of the leaf the chunk holds. */
+  maxDefinition: number;
+  maxRepetition: number;
+}
 
+const isCount = (n: unknown): n is number => Number.isInteger(n) && (n as number) >= 0;
+
+/**
+ * The pages of one column chunk, in order: windows of compressed bytes read from the file,
+ * every page header checked for sizes and fields that would send a decoder astray, every
+ * page CRC that is present verified.
+ */
+export class ChunkPages {
+  private readonly file: ParquetFile;
+  private readonly label: ChunkLabel;
   /** Absolute offset of the next page header. */
   private pos: number;
   /** Declared end of the chunk: no page starts at or after it. */
@@ -86,42 +98,20 @@ export class FlatColumnReader {
   private readonly limit: number;
   private window: Uint8Array = new Uint8Array(0);
   private windowStart = 0;
-
-  private dictionary: DecodedArray | undefined;
-  private page: DecodedArray | undefined;
-  private pageOffset = 0;
   private pageNumber = 0;
   private pageStart = 0;
-  private sawDataPage = false;
-  /** Rows decoded so far from this chunk. */
-  private decoded = 0;
-  /** 1 for an optional column, 0 for a required one. */
-  private readonly maxDefinition: number;
 
-  constructor(file: ParquetFile, plan: ColumnPlan, group: RowGroupPlan) {
+  constructor(file: ParquetFile, chunk: ChunkPlan, label: ChunkLabel) {
     this.file = file;
-    this.plan = plan;
-    this.group = group;
-    this.chunk = group.chunks[plan.leafStart];
-    this.pos = this.chunk.start;
-    this.end = this.chunk.end;
-    this.limit = this.chunk.limit;
-    this.maxDefinition = plan.node.element.repetition_type === 'REQUIRED' ? 0 : 1;
-    this.decoder = {
-      pathInSchema: [plan.name],
-      type: plan.decodeType,
-      element: plan.decodeElement,
-      schemaPath: plan.schemaPath,
-      codec: this.chunk.codec as ColumnDecoder['codec'],
-      parsers: PARSERS,
-      compressors: COMPRESSORS,
-      utf8: false,
-    };
+    this.label = label;
+    this.pos = chunk.start;
+    this.end = chunk.end;
+    this.limit = chunk.limit;
   }
 
   /** A DataError placed at the current page, or at the chunk as a whole with `chunkWide`. */
-  private error(message: string, hint?: string, chunkWide = false): DataError {
-    const where = `column '${this.plan.name}', row group ${this.group.index}`;
+  error(message: string, hint?: string, chunkWide = false): DataError {
+    const where = `column '${this.label.column}', row group ${this.label.group.index}`;
     const page = this.pageNumber && !chunkWide ? `, page ${this.pageNumber} at byte ${this.pageStart}` : '';
     return new DataError(`${this.file.path}: ${where}${page}: ${message}`, {
       file: this.file.path,
@@ -129,47 +119,27 @@ export class FlatColumnReader {
     });
   }
 
-  /** The next `count` rows of this column, as pieces of decoded pages. */
-  async take(count: number): Promise<Piece[]> {
-    const pieces: Piece[] = [];
-    let needed = count;
-    while (needed > 0) {
-      if (!this.page || this.pageOffset >= this.page.length) {
-        const more = await this.nextDataPage();
-        if (!more) {
-          throw this.error(
-            `the column chunk ends after ${this.decoded} of the row group's ${this.group.rows} rows`,
-            undefined,
-            true,
-          );
-        }
-        continue;
+  /** The next page (header and stored bytes), or undefined at the end of the chunk. */
+  async next(): Promise<{ header: PageHeader; bytes: Uint8Array } | undefined> {
+    if (this.pos >= this.end) {
+      this.window = new Uint8Array(0);
+      return undefined;
+    }
+    const { header, dataStart } = await this.readHeader();
+    const size = header.compressed_page_size;
+    await this.ensure(dataStart, size);
+    const bytes = new Uint8Array(this.window.buffer, this.window.byteOffset + (dataStart - this.windowStart), size);
+    this.pos = dataStart + size;
+    if (header.crc !== undefined) {
+      const actual = crc32(bytes) >>> 0;
+      const stored = header.crc >>> 0;
+      if (actual !== stored) {
+        throw this.error(
+          `page checksum mismatch (stored CRC32 ${hex(stored)}, computed ${hex(actual)}): the page is corrupt`,
+        );
       }
-      const page = this.page;
-      const end = Math.min(page.length, this.pageOffset + needed);
-      pieces.push({ data: page, start: this.pageOffset, end });
-      needed -= end - this.pageOffset;
-      this.pageOffset = end;
     }
-    return pieces;
-  }
-
-  /** After the last row: anything left in the chunk must be pages without values. */
-  async finish(): Promise<void> {
-    if (this.page && this.pageOffset < this.page.length) {
-      throw this.error(`the column chunk holds more values than the row group's ${this.group.rows} rows`, undefined, true);
-    }
-    while (this.pos < this.end) {
-      const { header, dataStart } = await this.readHeader();
-      const values = header.data_page_header?.num_values ?? header.data_page_header_v2?.num_rows ?? 0;
-      if ((header.type === 'DATA_PAGE' || header.type === 'DATA_PAGE_V2') && values > 0) {
-        throw this.error(`the column chunk holds more values than the row group's ${this.group.rows} rows`);
-      }
-      this.pos = dataStart + header.compressed_page_size;
-    }
-    this.page = undefined;
-    this.dictionary = undefined;
-    this.window = new Uint8Array(0);
+    return { header, bytes };
   }
 
   /** Make the window cover [start, start + length). */
@@ -208,16 +178,20 @@ export class FlatColumnReader {
     }
   }
 
+  /**
+   * Reject headers that would make the decoder misbehave: missing or negative counts and
+   * sizes (hyparquet turns an absent level length into a NaN read offset and loops), level
+   * encodings it does not decode, pages past the chunk or too large to allocate.
+   */
   private checkHeader(header: PageHeader, dataStart: number): void {
+    const corrupt = (what: string) => this.error(`corrupt page header (${what})`);
     const { compressed_page_size: compressed, uncompressed_page_size: uncompressed } = header;
-    if (!header.type) throw this.error('corrupt page header (unknown page type)');
-    if (!Number.isInteger(compressed) || compressed < 0 || !Number.isInteger(uncompressed) || uncompressed < 0) {
-      throw this.error(`corrupt page header (page sizes ${compressed} / ${uncompressed})`);
+    if (!header.type) throw corrupt('unknown page type');
+    if (!isCount(compressed) || !isCount(uncompressed)) {
+      throw corrupt(`page sizes ${String(compressed)} / ${String(uncompressed)}`);
     }
     if (dataStart + compressed > this.limit) {
-      throw this.error(
-        `the page runs ${dataStart + compressed - this.end} bytes past the end of the column chunk`,
-      );
+      throw this.error(`the page runs ${dataStart + compressed - this.end} bytes past the end of the column chunk`);
     }
     if (uncompressed > MAX_PAGE_BYTES) {
       throw this.error(
@@ -225,25 +199,136 @@ export class FlatColumnReader {
         'rewrite the file with smaller pages (most writers default to 1 MiB)',
       );
     }
+    const { maxDefinition, maxRepetition } = this.label;
+    if (header.type === 'DICTIONARY_PAGE') {
+      if (!isCount(header.dictionary_page_header?.num_values)) throw corrupt('dictionary page without a value count');
+    } else if (header.type === 'DATA_PAGE') {
+      const h = header.data_page_header;
+      if (!h || !isCount(h.num_values)) throw corrupt('data page without a value count');
+      if (h.encoding === undefined) throw corrupt('unknown encoding');
+      for (const [max, encoding, what] of [
+        [maxDefinition, h.definition_level_encoding, 'definition'],
+        [maxRepetition, h.repetition_level_encoding, 'repetition'],
+      ] as const) {
+        if (max > 0 && encoding !== 'RLE') {
+          throw this.error(
+            `unsupported ${what} level encoding ${encoding ?? '(unknown)'}`,
+            'rewrite the file with a current writer',
+          );
+        }
+      }
+    } else if (header.type === 'DATA_PAGE_V2') {
+      const h = header.data_page_header_v2;
+      if (!h) throw corrupt('DATA_PAGE_V2 without its header');
+      const levels = h.definition_levels_byte_length + h.repetition_levels_byte_length;
+      if (
+        !isCount(h.num_values) || !isCount(h.num_nulls) || !isCount(h.num_rows) || h.num_nulls > h.num_values ||
+        !isCount(h.definition_levels_byte_length) || !isCount(h.repetition_levels_byte_length) ||
+        levels > compressed || levels > uncompressed
+      ) {
+        throw corrupt('invalid counts or level lengths in the v2 data page header');
+      }
+      if (h.encoding === undefined) throw corrupt('unknown encoding');
+    }
+  }
+}
+
+/**
+ * Walk every page of a chunk that hyparquet is about to decode whole (nested columns):
+ * checks headers and CRCs, decodes nothing.
+ */
+export async function verifyChunk(file: ParquetFile, chunk: ChunkPlan, label: ChunkLabel): Promise<void> {
+  const pages = new ChunkPages(file, chunk, label);
+  while (await pages.next());
+}
+
+export class FlatColumnReader {
+  private readonly plan: ColumnPlan;
+  private readonly group: RowGroupPlan;
+  private readonly decoder: ColumnDecoder;
+  private readonly pages: ChunkPages;
+
+  private dictionary: DecodedArray | undefined;
+  private page: DecodedArray | undefined;
+  private pageOffset = 0;
+  private sawDataPage = false;
+  /** Rows decoded so far from this chunk. */
+  private decoded = 0;
+  /** 1 for an optional column, 0 for a required one. */
+  private readonly maxDefinition: number;
+
+  constructor(file: ParquetFile, plan: ColumnPlan, group: RowGroupPlan) {
+    this.plan = plan;
+    this.group = group;
+    const chunk = group.chunks[plan.leafStart];
+    this.maxDefinition = plan.node.element.repetition_type === 'REQUIRED' ? 0 : 1;
+    this.pages = new ChunkPages(file, chunk, {
+      column: plan.name,
+      group,
+      maxDefinition: this.maxDefinition,
+      maxRepetition: 0,
+    });
+    this.decoder = {
+      pathInSchema: [plan.name],
+      type: plan.decodeType,
+      element: plan.decodeElement,
+      schemaPath: plan.schemaPath,
+      codec: chunk.codec as ColumnDecoder['codec'],
+      parsers: PARSERS,
+      compressors: COMPRESSORS,
+      utf8: false,
+    };
+  }
+
+  private error(message: string, hint?: string, chunkWide = false): DataError {
+    return this.pages.error(message, hint, chunkWide);
+  }
+
+  /** The next `count` rows of this column, as pieces of decoded pages. */
+  async take(count: number): Promise<Piece[]> {
+    const pieces: Piece[] = [];
+    let needed = count;
+    while (needed > 0) {
+      if (!this.page || this.pageOffset >= this.page.length) {
+        const more = await this.nextDataPage();
+        if (!more) {
+          throw this.error(
+            `the column chunk ends after ${this.decoded} of the row group's ${this.group.rows} rows`,
+            undefined,
+            true,
+          );
+        }
+        continue;
+      }
+      const page = this.page;
+      const end = Math.min(page.length, this.pageOffset + needed);
+      pieces.push({ data: page, start: this.pageOffset, end });
+      needed -= end - this.pageOffset;
+      this.pageOffset = end;
+    }
+    return pieces;
+  }
+
+  /** After the last row: anything left in the chunk must be pages without values. */
+  async finish(): Promise<void> {
+    if (this.page && this.pageOffset < this.page.length) {
+      throw this.error(`the column chunk holds more values than the row group's ${this.group.rows} rows`, undefined, true);
+    }
+    for (let page = await this.pages.next(); page; page = await this.pages.next()) {
+      const { header } = page;
+      const values = header.data_page_header?.num_values ?? header.data_page_header_v2?.num_rows ?? 0;
+      if ((header.type === 'DATA_PAGE' || header.type === 'DATA_PAGE_V2') && values > 0) {
+        throw this.error(`the column chunk holds more values than the row group's ${this.group.rows} rows`);
+      }
+    }
+    this.page = undefined;
+    this.dictionary = undefined;
   }
 
   /** Decode pages until one with values; false at the end of the chunk. */
   private async nextDataPage(): Promise<boolean> {
-    while (this.pos < this.end) {
-      const { header, dataStart } = await this.readHeader();
-      const size = header.compressed_page_size;
-      await this.ensure(dataStart, size);
-      const bytes = new Uint8Array(this.window.buffer, this.window.byteOffset + (dataStart - this.windowStart), size);
-      this.pos = dataStart + size;
-      if (header.crc !== undefined) {
-        const actual = crc32(bytes) >>> 0;
-        const stored = header.crc >>> 0;
-        if (actual !== stored) {
-          throw this.error(
-            `page checksum mismatch (stored CRC32 ${hex(stored)}, computed ${hex(actual)}): the page is corrupt`,
-          );
-        }
-      }
+    for (let page = await this.pages.next(); page; page = await this.pages.next()) {
+      const { header, bytes } = page;
       if (header.type === 'DICTIONARY_PAGE') {
         this.readDictionary(header, bytes);
         continue;
@@ -266,14 +351,11 @@ export class FlatColumnReader {
   private readDictionary(header: PageHeader, bytes: Uint8Array): void {
     if (this.dictionary) throw this.error('a second dictionary page in one column chunk');
     if (this.sawDataPage) throw this.error('dictionary page after data pages');
-    const count = header.dictionary_page_header?.num_values;
-    if (!Number.isInteger(count) || (count as number) < 0) {
-      throw this.error(`corrupt dictionary page header (${count} values)`);
-    }
+    const count = header.dictionary_page_header?.num_values as number;
     try {
       const page = decompressPage(bytes, header.uncompressed_page_size, this.decoder.codec, COMPRESSORS);
       const reader = { view: new DataView(page.buffer, page.byteOffset, page.byteLength), offset: 0 };
-      const raw = readPlain(reader, this.decoder.type, count as number, this.decoder.element.type_length);
+      const raw = readPlain(reader, this.decoder.type, count, this.decoder.element.type_length);
       if (raw.length !== count) throw new Error(`decoded ${raw.length} of ${count} values`);
       this.dictionary = transformValues(convert(raw, this.decoder), this.plan.transform);
     } catch (err) {
