@@ -48,6 +48,8 @@ export interface BatchOrigin {
   rowStart: number;
   /** For text sources: 1-based physical line where each row starts (for messages). */
   lines?: Int32Array;
+  /** Bytes of `file` read so far (approximate: read-ahead included), for progress. */
+  bytesRead?: number;
 }
 
 export interface ColumnInfo {

@@ -11,7 +11,7 @@ import type { DatasetConfig, SuiteConfig } from './config/types.js';
 import { ConfigError, DqcError, EXIT, UsageError, type ConfigIssue, type ExitCode } from './errors.js';
 import type { Accumulator } from './metrics/accumulator.js';
 import { InferType, type InferredType } from './metrics/infer-type.js';
-import { openSource, type OpenOptions } from './sources/open.js';
+import { openSourceFiles, type OpenOptions, type SourceFile } from './sources/open.js';
 
 export interface RunOptions {
   /** The clock, epoch milliseconds. */
@@ -20,8 +20,24 @@ export interface RunOptions {
   datasets?: string[];
   /** Check this data instead of the single selected dataset's `source`. */
   dataPath?: string;
-  /** Called as each dataset starts, for progress output. */
-  onDataset?: (name: string) => void;
+  /** Told what the run is doing: progress bars, timings, traces. */
+  observer?: RunObserver;
+}
+
+/** Which data a scan reads: the dataset's own, or the reference data of its drift checks. */
+export type ScanRole = 'data' | 'reference';
+
+/**
+ * Hooks into a run, all optional; none may throw. Reporters of progress, stage timings
+ * and traces listen here instead of reaching into the pipeline.
+ */
+export interface RunObserver {
+  datasetStart?(name: string): void;
+  scanStart?(dataset: string, role: ScanRole, files: SourceFile[]): void;
+  batch?(dataset: string, role: ScanRole, batch: ColumnBatch): void;
+  scanEnd?(dataset: string, role: ScanRole, stats: { rows: number; files: number; bytes: number; seconds: number }): void;
+  check?(dataset: string, result: CheckResult, seconds: number): void;
+  datasetEnd?(result: DatasetResult): void;
 }
 
 export interface DatasetError {
@@ -61,8 +77,10 @@ export async function runSuite(config: SuiteConfig, options: RunOptions): Promis
   const selected = selectDatasets(config, options);
   const datasets: DatasetResult[] = [];
   for (const ds of selected) {
-    options.onDataset?.(ds.name);
-    datasets.push(await runDataset(config, ds, options));
+    options.observer?.datasetStart?.(ds.name);
+    const result = await runDataset(config, ds, options);
+    options.observer?.datasetEnd?.(result);
+    datasets.push(result);
   }
   return {
     passed: datasets.every((d) => d.outcome === 'passed' || d.outcome === 'warned'),
@@ -98,22 +116,31 @@ async function runDataset(config: SuiteConfig, ds: DatasetConfig, options: RunOp
   const result: DatasetResult = { name: ds.name, source: ds.source, reference: ds.reference, rows: null, outcome: 'error', checks: [], duration_seconds: 0 };
   try {
     const openOptions: OpenOptions = { format: ds.format, csv: ds.csv };
-    const source = openSource(ds.source, openOptions);
+    const current = openSourceFiles(ds.source, openOptions);
+    const source = current.source;
     const plan = planDataset(ds);
     const issues = await missingColumns(config, source, plan.currentColumns, 'data');
-    const references = new Map<string, Source>();
+    const references = new Map<string, ReturnType<typeof openSourceFiles>>();
     for (const [refPath, refPlan] of plan.references) {
-      const ref = openSource(refPath, openOptions);
+      const ref = openSourceFiles(refPath, openOptions);
       references.set(refPath, ref);
-      issues.push(...(await missingColumns(config, ref, refPlan.columns, 'reference data')));
+      issues.push(...(await missingColumns(config, ref.source, refPlan.columns, 'reference data')));
     }
     if (issues.length > 0) throw new ConfigError(issues);
 
-    result.rows = await scan(source, [...plan.current.values()]);
+    const observe = options.observer;
+    const scanOf = (role: ScanRole, opened: ReturnType<typeof openSourceFiles>, accs: Accumulator<unknown>[]) =>
+      scan(opened.source, accs, {
+        start: () => observe?.scanStart?.(ds.name, role, opened.files),
+        batch: (b) => observe?.batch?.(ds.name, role, b),
+        end: (rows, seconds) =>
+          observe?.scanEnd?.(ds.name, role, { rows, files: opened.files.length, bytes: opened.files.reduce((n, f) => n + (f.bytes ?? 0), 0), seconds }),
+      });
+    result.rows = await scanOf('data', current, [...plan.current.values()]);
     result.columns = Object.fromEntries(plan.types.map((t) => [t.column, t.result()]));
     const badLines = badLinesOf(source);
     if (badLines) result.bad_lines = badLines;
-    for (const [refPath, refPlan] of plan.references) await scan(references.get(refPath)!, [...refPlan.accumulators.values()]);
+    for (const [refPath, refPlan] of plan.references) await scanOf('reference', references.get(refPath)!, [...refPlan.accumulators.values()]);
 
     for (const check of ds.checks) {
       const refPlan = check.type === 'drift' && check.reference ? plan.references.get(check.reference) : undefined;
@@ -121,7 +148,11 @@ async function runDataset(config: SuiteConfig, ds: DatasetConfig, options: RunOp
         current: <R>(key: string) => lookup(plan.current, key) as R,
         reference: <R>(key: string) => lookup(refPlan?.accumulators ?? new Map(), key) as R,
       };
-      result.checks.push(...definitionOf(check).judge(check, metrics, { now: options.now }));
+      const started = performance.now();
+      const judged = definitionOf(check).judge(check, metrics, { now: options.now });
+      const seconds = (performance.now() - started) / 1000;
+      for (const r of judged) observe?.check?.(ds.name, r, seconds / judged.length);
+      result.checks.push(...judged);
     }
     result.outcome = worstOutcome(result.checks);
   } catch (err) {
@@ -182,15 +213,25 @@ async function missingColumns(config: SuiteConfig, source: Source, wanted: Plan[
   return issues;
 }
 
+interface ScanHooks {
+  start(): void;
+  batch(batch: ColumnBatch): void;
+  end(rows: number, seconds: number): void;
+}
+
 /** One pass over the source: every accumulator sees every batch. Returns the row count. */
-async function scan(source: Source, accumulators: Accumulator<unknown>[]): Promise<number> {
+async function scan(source: Source, accumulators: Accumulator<unknown>[], hooks: ScanHooks): Promise<number> {
+  const started = performance.now();
+  hooks.start();
   const columns = [...new Set(accumulators.flatMap((a) => a.columns))];
   let rows = 0;
   const batches: AsyncIterable<ColumnBatch> = source.batches(columns);
   for await (const batch of batches) {
     for (const acc of accumulators) acc.update(batch);
     rows += batch.rows;
+    hooks.batch(batch);
   }
+  hooks.end(rows, (performance.now() - started) / 1000);
   return rows;
 }
 

@@ -520,6 +520,8 @@ export class CsvSource implements Source {
   private columnsCache: ColumnInfo[] | undefined;
   /** A pass opened by schema() on a one-shot stream, continued by batches(). */
   private stashed: Pass | undefined;
+  /** The stream of the current pass; a file stream counts the bytes it has read. */
+  private stream: { bytesRead?: number } | undefined;
   private bad: BadLinesSummary = { count: 0, lines: [] };
 
   constructor(path: string, options: CsvOptions = {}) {
@@ -545,6 +547,7 @@ export class CsvSource implements Source {
     } catch (err) {
       throw mapReadError(err, this.file);
     }
+    this.stream = stream as { bytesRead?: number };
     return Pass.open(this.file, stream, gzipName, bare.endsWith('.tsv'), this.resolved);
   }
 
@@ -592,7 +595,8 @@ export class CsvSource implements Source {
         const b = tok.takeBatch();
         const cols = new Map<string, Column>();
         for (let k = 0; k < selected.length; k++) cols.set(selected[k], { type: 'text', values: b.values[k] });
-        const batch: ColumnBatch = { rows: b.rows, columns: cols, origin: { file: this.file, rowStart, lines: b.lines } };
+        const bytesRead = this.stream?.bytesRead;
+        const batch: ColumnBatch = { rows: b.rows, columns: cols, origin: { file: this.file, rowStart, lines: b.lines, bytesRead } };
         rowStart += b.rows;
         this.bad = tok.badLines;
         return batch;

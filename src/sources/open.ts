@@ -29,8 +29,33 @@ const EXTENSIONS: [RegExp, Format][] = [
   [/\.(jsonl|ndjson)(\.gz)?$/i, 'jsonl'],
 ];
 
+/** A data file of a source, with its size (undefined for stdin). */
+export interface SourceFile {
+  path: string;
+  bytes?: number;
+}
+
 export function openSource(spec: string, options: OpenOptions): Source {
+  return openSourceFiles(spec, options).source;
+}
+
+/** The source and the files behind it, for progress and tracing. */
+export function openSourceFiles(spec: string, options: OpenOptions): { source: Source; files: SourceFile[] } {
   const files = expand(spec);
+  const sized = files.map((f) => ({ path: f, bytes: sizeOf(f) }));
+  return { source: openExpanded(spec, files, options), files: sized };
+}
+
+function sizeOf(file: string): number | undefined {
+  if (file === '-') return undefined;
+  try {
+    return statSync(file).size;
+  } catch {
+    return undefined;
+  }
+}
+
+function openExpanded(spec: string, files: string[], options: OpenOptions): Source {
   const root = rootOf(spec);
   const sources = files.map((f) => {
     const source = openFile(f, options);
