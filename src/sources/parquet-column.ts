@@ -5,7 +5,12 @@
  * pages itself so that a row group is never decoded whole: compressed bytes are read in
  * windows, each page is decoded when the batch being assembled needs its rows, and the
  * checks hyparquet leaves out are made here — page CRCs, value counts per page and per
- * chunk, dictionary indices that point nowhere, pages that run past the chunk.
+ * chunk, dictionary indices that point nowhere, pages that run past the chunk, header fields
+ * that would send the decoder astray.
+ *
+ * The page-level functions come from hyparquet's `hyparquet/src/*.js` exports, which are not
+ * its documented API: the dependency is pinned to an exact version, and the corpus tests
+ * (test/unit/parquet-corpus.test.ts) are what an upgrade has to pass.
  */
 import { brotliDecompressSync, crc32, gunzipSync } from 'node:zlib';
 import type { Compressors, DecodedArray } from 'hyparquet';

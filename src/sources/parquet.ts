@@ -13,10 +13,11 @@
  *
  * Type mapping and value conventions: see parquet-schema.ts and src/batch.ts.
  */
-import { parquetRead } from 'hyparquet';
+import { parquetRead, type SchemaTree } from 'hyparquet';
+import { getMaxDefinitionLevel, getMaxRepetitionLevel } from 'hyparquet/src/schema.js';
 import type { Column, ColumnBatch, ColumnInfo, Source } from '../batch.js';
 import { DataError } from '../errors.js';
-import { COMPRESSORS, FlatColumnReader, SUPPORTED_CODECS, assemble } from './parquet-column.js';
+import { COMPRESSORS, FlatColumnReader, SUPPORTED_CODECS, assemble, verifyChunk } from './parquet-column.js';
 import { ParquetFile } from './parquet-file.js';
 import {
   PARSERS,
@@ -176,6 +177,16 @@ async function readNested(
       { file: file.path, hint: 'leave the column out of the checks, or rewrite the file with smaller row groups' },
     );
   }
+  // hyparquet decodes the chunks whole and trusts their page headers: check those first.
+  const leaves = leafPaths(plan.schemaPath);
+  for (let i = 0; i < leaves.length; i++) {
+    await verifyChunk(file, group.chunks[plan.leafStart + i], {
+      column: plan.name,
+      group,
+      maxDefinition: getMaxDefinitionLevel(leaves[i]),
+      maxRepetition: getMaxRepetitionLevel(leaves[i]),
+    });
+  }
   const values: unknown[] = new Array(group.rows);
   let filled = 0;
   try {
@@ -217,4 +228,16 @@ async function readNested(
     );
   }
   return values;
+}
+
+/** Root-to-leaf schema paths of the primitive leaves under the last node of `path`, in order. */
+function leafPaths(path: SchemaTree[]): SchemaTree[][] {
+  const out: SchemaTree[][] = [];
+  const walk = (p: SchemaTree[]): void => {
+    const node = p[p.length - 1];
+    if (node.children.length) for (const child of node.children) walk([...p, child]);
+    else if (node.element.type) out.push(p);
+  };
+  walk(path);
+  return out;
 }

@@ -504,6 +504,16 @@ describe('ParquetSource: bad input is a DataError naming the file', () => {
     await rejectsData(() => drain(new ParquetSource(path), ['flag']), path, /column 'flag', row group 0, page 1 .*(corrupt page header|page runs)/);
   });
 
+  test('a v2 page header without its level lengths is rejected, not looped on', async () => {
+    const bytes = new Uint8Array(await readFile(join(CORPUS, 'data/page_v2_empty_compressed.parquet')));
+    // Byte 42 is the field header of definition_levels_byte_length in the first data page;
+    // 0xc8 turns it into an unknown binary field, so the length goes missing.
+    assert.equal(bytes[42], 0x15);
+    bytes[42] = 0xc8;
+    const path = await tmpFile(bytes);
+    await rejectsData(() => drain(new ParquetSource(path)), path, /column 'integer_column', row group 0, page 2 at byte 27: corrupt page header \(invalid counts or level lengths/);
+  });
+
   test('page checksum mismatch', async () => {
     const original = await readFile(join(CORPUS, 'data/datapage_v1-uncompressed-checksum.parquet'));
     assert.equal(await drain(new ParquetSource(join(CORPUS, 'data/datapage_v1-uncompressed-checksum.parquet'))), 5120);
