@@ -8,10 +8,8 @@ import type { Source } from '../batch.js';
 import type { CsvSettings } from '../config/types.js';
 import { DataError } from '../errors.js';
 import { CsvSource } from './csv.js';
-import { ArrowSource } from './arrow.js';
-import { JsonLinesSource } from './jsonl.js';
+import { LazySource } from './lazy.js';
 import { MultiSource } from './multi.js';
-import { ParquetSource } from './parquet.js';
 import { PartitionedSource, partitionsOf } from './partitioned.js';
 
 export type Format = 'csv' | 'parquet' | 'arrow' | 'jsonl';
@@ -127,9 +125,10 @@ function listDataFiles(dir: string): string[] {
 
 function openFile(file: string, options: OpenOptions): Source {
   const format = options.format ?? detectFormat(file);
-  if (format === 'parquet') return new ParquetSource(file);
-  if (format === 'arrow') return new ArrowSource(file);
-  if (format === 'jsonl') return new JsonLinesSource(file);
+  // Readers load on first use: a CSV run never pays for the Parquet or Arrow libraries.
+  if (format === 'parquet') return new LazySource(file, async () => new (await import('./parquet.js')).ParquetSource(file));
+  if (format === 'arrow') return new LazySource(file, async () => new (await import('./arrow.js')).ArrowSource(file));
+  if (format === 'jsonl') return new LazySource(file, async () => new (await import('./jsonl.js')).JsonLinesSource(file));
   const csv = options.csv;
   return new CsvSource(file, {
     delimiter: csv.delimiter,
