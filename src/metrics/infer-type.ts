@@ -13,9 +13,14 @@ const TIME = 8;
 const BOOL_WORDS = new Set(['true', 'false', 'True', 'False', 'TRUE', 'FALSE']);
 const UTC = makeZoneResolver('UTC');
 
+/** Values examined per batch: the type is reported, not enforced, so a spread sample does. */
+const SAMPLE_PER_BATCH = 512;
+
 /**
  * Infers a text column's type from its values, as pandas' parser would type it:
  * integer ⊂ float; boolean from True/False words; timestamp from ISO-8601 values.
+ * Checks that depend on a type (drift, freshness) test every value themselves; this
+ * looks at up to SAMPLE_PER_BATCH values spread over each batch.
  */
 export class InferType implements Accumulator<InferredType> {
   readonly key: string;
@@ -38,7 +43,8 @@ export class InferType implements Accumulator<InferredType> {
     }
     const values = col.values;
     let fits = this.fits;
-    for (let i = 0; i < batch.rows && fits !== 0; i++) {
+    const step = Math.max(1, Math.floor(batch.rows / SAMPLE_PER_BATCH));
+    for (let i = 0; i < batch.rows && fits !== 0; i += step) {
       const v = values[i];
       if (isMissing(v)) continue;
       this.present++;
@@ -46,7 +52,7 @@ export class InferType implements Accumulator<InferredType> {
       if (fits & (INT | FLOAT)) {
         const x = parseNumber(s);
         if (x !== x) fits &= ~(INT | FLOAT);
-        else if (!Number.isInteger(x) || /[.eE]/.test(s)) fits &= ~INT;
+        else if (!Number.isInteger(x) || looksFractional(s)) fits &= ~INT;
       }
       if (fits & BOOL && !BOOL_WORDS.has(s)) fits &= ~BOOL;
       if (fits & TIME) {
@@ -72,4 +78,13 @@ export class InferType implements Accumulator<InferredType> {
     if (this.fits & TIME) return 'timestamp';
     return 'string';
   }
+}
+
+/** "1.0" and "1e3" are floats to pandas even when their value is whole. */
+function looksFractional(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 46 || c === 101 || c === 69) return true;
+  }
+  return false;
 }

@@ -4,6 +4,21 @@
  * Returns NaN for anything else (hex, "1,5", "12abc"); `Number()` alone would accept "0x1F" and "".
  */
 export function parseNumber(s: string): number {
+  // Fast path: the engine's own conversion, for text that starts like a decimal number.
+  // `+s` also accepts "0x1F", "0b1", "0o7", "" and padded text; those go the careful way.
+  const x = +s;
+  if (x === x && s.length > 0) {
+    const c = s.charCodeAt(0);
+    if ((c >= 48 && c <= 57) || c === 45 || c === 46) {
+      if (c !== 48 || s.length === 1) return x;
+      const c1 = s.charCodeAt(1) | 32;
+      if (c1 !== 120 && c1 !== 98 && c1 !== 111) return x;
+    }
+  }
+  return parseCarefully(s);
+}
+
+function parseCarefully(s: string): number {
   let start = 0;
   let end = s.length;
   while (start < end && s.charCodeAt(start) === 32) start++;
