@@ -38,11 +38,64 @@ export const drift: CheckDefinition<DriftConfig> = {
         outcome: outcomeOf(ok, c.severity),
         passed: ok,
         message: `${column}: KS D = ${ks.statistic.toPrecision(4)}, p = ${formatP(ks.pValue)} ${ok ? '≥' : '<'} ${c.threshold}${ok ? '' : ' (distribution changed)'}`,
-        details: { method: ks.method, n_reference: ks.nReference, n_current: ks.nCurrent },
+        details: { method: ks.method, n_reference: ks.nReference, n_current: ks.nCurrent, distribution: distributionSummary(ref.values, cur.values) },
       };
     });
   },
 };
+
+/** Quantiles kept of each sample for plots: 0%, 1%, …, 100%. */
+const QUANTILES = 101;
+
+/**
+ * A small, bounded picture of both samples for reports: 101 quantiles of each (nearest
+ * rank, lower) and where their ECDFs are farthest apart. Both arrays must be sorted
+ * ascending, as ks2samp leaves them.
+ */
+export interface DistributionSummary {
+  /** Fraction of each sample at or below the matching `reference` / `current` value: 0, 0.01, …, 1. */
+  quantiles: number[];
+  reference: number[];
+  current: number[];
+  /** The x where |F_ref(x) − F_cur(x)| is largest, and both ECDFs there. */
+  max_distance: { at: number; reference_ecdf: number; current_ecdf: number };
+}
+
+export function distributionSummary(reference: Float64Array, current: Float64Array): DistributionSummary {
+  const probs = Array.from({ length: QUANTILES }, (_, k) => k / (QUANTILES - 1));
+  return {
+    quantiles: probs,
+    reference: probs.map((p) => quantileSorted(reference, p)),
+    current: probs.map((p) => quantileSorted(current, p)),
+    max_distance: maxDistance(reference, current),
+  };
+}
+
+/** The value at rank floor(p·(n−1)) of a sorted sample: a value that occurs in the data. */
+function quantileSorted(sorted: Float64Array, p: number): number {
+  return sorted[Math.floor(p * (sorted.length - 1) + 1e-9)];
+}
+
+/** One merge pass over both sorted samples, as the KS statistic is computed, keeping the place of the maximum. */
+function maxDistance(a: Float64Array, b: Float64Array): DistributionSummary['max_distance'] {
+  const na = a.length;
+  const nb = b.length;
+  let i = 0;
+  let j = 0;
+  let best = { at: a[0], reference_ecdf: 0, current_ecdf: 0 };
+  let bestD = -1;
+  while (i < na || j < nb) {
+    const v = j >= nb || (i < na && a[i] <= b[j]) ? a[i] : b[j];
+    while (i < na && a[i] <= v) i++;
+    while (j < nb && b[j] <= v) j++;
+    const d = Math.abs(i / na - j / nb);
+    if (d > bestD) {
+      bestD = d;
+      best = { at: v, reference_ecdf: i / na, current_ecdf: j / nb };
+    }
+  }
+  return best;
+}
 
 function formatP(p: number): string {
   return p === 0 ? '0' : p >= 0.001 ? String(Number(p.toFixed(4))) : p.toExponential(2);
