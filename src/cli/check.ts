@@ -1,53 +1,67 @@
-import { writeFileSync } from 'node:fs';
 import { UsageError, type ExitCode } from '../errors.js';
+import { parallelSettings } from '../parallel/settings.js';
 import { checkMetricsFlags, prepareMetrics, type MetricsFlags } from './metrics.js';
+import { checkNotifyFlags, notifyLoadOptions, prepareNotify, type NotifyFlags } from './notify.js';
 import { fail } from './output.js';
+import { Terminal, wantsProgress } from './progress.js';
+import { planReports, writeReports, type ReportFlags } from './reports.js';
+import { NO_TRACING, prepareTracing } from './tracing.js';
 
-export interface CheckFlags extends MetricsFlags {
+export interface CheckFlags extends Omit<MetricsFlags, 'format'>, Omit<NotifyFlags, 'format'>, ReportFlags {
   config: string;
   dataset?: string[];
-  format: 'text' | 'json';
   output?: string;
   now?: string;
   failOn: 'error' | 'warn';
   quiet?: boolean;
   color: boolean;
   debug?: boolean;
+  /** --verbose: stage timings on stderr. */
+  verbose?: boolean;
+  /** false with --no-progress. */
+  progress?: boolean;
+  /** --workers N: worker threads for large scans. */
+  workers?: string;
 }
 
 /** `dqc check`: load config, run, render, return the exit code. */
 export async function checkCommand(data: string | undefined, flags: CheckFlags): Promise<ExitCode> {
-  const [{ loadConfig }, { runSuite, exitCodeOf }, { renderText }, { renderJson }] = await Promise.all([
-    import('../config/load.js'),
-    import('../run.js'),
-    import('../report/text.js'),
-    import('../report/json.js'),
-  ]);
+  const [{ loadConfig }, { runSuite, exitCodeOf }] = await Promise.all([import('../config/load.js'), import('../run.js')]);
+  let tracing = NO_TRACING;
   try {
     const now = parseNow(flags.now);
-    checkMetricsFlags(flags);
-    const config = loadConfig(flags.config);
-    const metrics = await prepareMetrics(config, flags);
+    const parallel = parallelSettings(flags.workers, process.env, (line) => process.stderr.write(`dqc: parallel: ${line}\n`));
+    const reportFiles = planReports(flags);
+    const metricsFlags = { ...flags, format: flags.format === 'json' ? ('json' as const) : ('text' as const) };
+    checkMetricsFlags(metricsFlags);
+    checkNotifyFlags(metricsFlags);
+    const config = loadConfig(flags.config, notifyLoadOptions(flags));
+    const metrics = await prepareMetrics(config, metricsFlags);
+    const notifier = await prepareNotify(config, metricsFlags);
+    tracing = await prepareTracing(config, flags);
+    const terminal = new Terminal({ progress: wantsProgress(process.stderr, flags), verbose: flags.verbose ?? false });
     const result = await runSuite(config, {
       now,
       datasets: flags.dataset,
       dataPath: data === undefined ? undefined : data === '-' ? '-' : data,
-    });
+      observer: tracing.observe(terminal.observer),
+      parallel,
+    }).finally(() => terminal.stop());
     const toFile = flags.output !== undefined;
-    const report =
-      flags.format === 'json'
-        ? renderJson(result)
-        : renderText(result, { colorLevel: colorLevel(flags.color, toFile), quiet: flags.quiet });
-    if (toFile) writeFileSync(flags.output!, report);
-    else process.stdout.write(report);
+    await writeReports(result, flags, reportFiles, { config, colorLevel: colorLevel(flags.color, toFile), checkSeconds: terminal.checkSeconds });
     if (flags.format !== 'text' || toFile) {
       for (const d of result.datasets) if (d.error) process.stderr.write(`dqc: error: ${d.name}: ${d.error.message}\n`);
     }
     const failOnWarn = flags.failOn === 'warn';
-    const deliveryFailed = (await metrics?.deliver(result, { failOnWarn })) ?? false;
-    return exitCodeOf(result, { failOnWarn, deliveryFailed });
+    const pushFailed = metrics ? await tracing.stage('push metrics', () => metrics.deliver(result, { failOnWarn })) : false;
+    const notifyFailed = (await notifier?.send(result, tracing.root)) ?? false;
+    const code = exitCodeOf(result, { failOnWarn, deliveryFailed: pushFailed || notifyFailed });
+    await tracing.finish(code, { result });
+    return code;
   } catch (err) {
-    return fail(err, flags.debug ?? false);
+    const code = fail(err, flags.debug ?? false);
+    await tracing.finish(code, { error: err });
+    return code;
   }
 }
 

@@ -14,7 +14,7 @@ export interface DashboardFlags {
 export async function dashboardCommand(flags: DashboardFlags): Promise<ExitCode> {
   const [{ loadConfig }, { renderDashboard }] = await Promise.all([import('../config/load.js'), import('../monitoring/dashboard.js')]);
   try {
-    const text = renderDashboard(loadConfig(flags.config), { title: flags.title, uid: flags.uid });
+    const text = renderDashboard(loadConfig(flags.config, { without: ['notify', 'tracing'] }), { title: flags.title, uid: flags.uid });
     if (flags.output !== undefined) writeOutput(flags.output, text);
     else process.stdout.write(text);
     return EXIT.ok;

@@ -13,7 +13,7 @@ export interface RulesFlags {
 export async function rulesCommand(flags: RulesFlags): Promise<ExitCode> {
   const [{ loadConfig }, { renderRules }] = await Promise.all([import('../config/load.js'), import('../monitoring/rules.js')]);
   try {
-    const text = renderRules(loadConfig(flags.config), { successWindow: flags.successWindow });
+    const text = renderRules(loadConfig(flags.config, { without: ['notify', 'tracing'] }), { successWindow: flags.successWindow });
     if (flags.output !== undefined) writeOutput(flags.output, text);
     else process.stdout.write(text);
     return EXIT.ok;

@@ -7,14 +7,18 @@ import path from 'node:path';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import type { z } from 'zod';
 import { ConfigError, DqcError, EXIT, type ConfigIssue } from '../errors.js';
+import { checkNotify, isNotifySecretPath, normalizeNotify } from './notify.js';
 import { checkPrometheus, isSecretPath, normalizePrometheus } from './prometheus.js';
 import { COMPLETENESS_OPTIONS, configSchema, type RawConfig } from './schema.js';
 import { closest, didYouMean } from './suggest.js';
+import { checkTracing, isTracingSecretPath, normalizeTracing } from './tracing.js';
 import type { CheckConfig, DatasetConfig, KeyPath, SuiteConfig } from './types.js';
 
 export interface LoadOptions {
   /** Environment for `${VAR}` interpolation. */
   env?: Record<string, string | undefined>;
+  /** Sections not to read at all (`--no-notify`): their `${VAR}`s need not be set. */
+  without?: ('notify' | 'tracing')[];
 }
 
 export function loadConfig(file: string, options: LoadOptions = {}): SuiteConfig {
@@ -68,6 +72,8 @@ export function parseConfig(text: string, file: string, options: LoadOptions = {
   const issueAt = (keyPath: KeyPath, message: string, atKey = false) =>
     issues.push({ file, ...locate(keyPath, atKey), path: formatPath(keyPath), message });
 
+  if (isRecord(value)) for (const section of options.without ?? []) delete value[section];
+  const written = value;
   value = interpolate(value, [], options.env ?? process.env, issueAt);
   value = expandShortForms(value);
 
@@ -92,13 +98,16 @@ export function parseConfig(text: string, file: string, options: LoadOptions = {
       } else {
         // A value that may be a credential is described by its type only.
         const input = valueAt(value, keyPath);
-        issueAt(keyPath, issueMessage(issue, isSecretPath(keyPath) && (input === null || typeof input !== 'object') ? new Hidden(input) : input));
+        const secret = isSecretPath(keyPath) || isNotifySecretPath(keyPath) || isTracingSecretPath(keyPath);
+        issueAt(keyPath, issueMessage(issue, secret && (input === null || typeof input !== 'object') ? new Hidden(input) : input));
       }
     }
   }
   if (issues.length === 0 && parsed.success) {
     checkDatasetNames(parsed.data, issueAt);
     checkPrometheus(parsed.data.prometheus, issueAt);
+    checkNotify(parsed.data.notify, parsed.data.datasets.map((d) => d.name), isRecord(written) ? written.notify : undefined, issueAt);
+    checkTracing(parsed.data.tracing, issueAt);
   }
   if (issues.length > 0 || !parsed.success) {
     issues.sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0));
@@ -110,6 +119,8 @@ export function parseConfig(text: string, file: string, options: LoadOptions = {
     file,
     datasets: parsed.data.datasets.map((d, i) => normalizeDataset(d, i, baseDir)),
     prometheus: normalizePrometheus(parsed.data.prometheus),
+    notify: normalizeNotify(parsed.data.notify, baseDir),
+    tracing: normalizeTracing(parsed.data.tracing),
     locate,
   };
 }

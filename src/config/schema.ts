@@ -3,14 +3,16 @@
  * `normalize.ts` turns the parsed value into the typed `SuiteConfig`.
  */
 import { z } from 'zod';
+import { notifySchema } from './notify.js';
+import { tracingSchema } from './tracing.js';
 
 const rate = z
   .number({ error: 'expected a number between 0 and 1' })
   .min(0, { error: 'must be between 0 and 1' })
   .max(1, { error: 'must be between 0 and 1' });
 
-export const severitySchema = z.enum(['error', 'warn'], {
-  error: 'expected "error" or "warn"',
+export const severitySchema = z.enum(['critical', 'error', 'warn', 'info'], {
+  error: 'expected critical, error, warn or info',
 });
 
 const columnName = z.string({ error: 'expected a column name' }).min(1, { error: 'column name is empty' });
@@ -123,6 +125,8 @@ export const prometheusSchema = z.strictObject({
 export const configSchema = z.strictObject({
   version: z.literal(1, { error: 'only version 1 exists' }).optional(),
   prometheus: prometheusSchema.optional(),
+  notify: notifySchema.optional(),
+  tracing: tracingSchema.optional(),
   datasets: z.array(datasetSchema, { error: 'expected a list of datasets' }).min(1, {
     error: 'define at least one dataset',
   }),

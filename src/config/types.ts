@@ -1,6 +1,15 @@
 /** Typed, normalised config: what the rest of dqc works from. */
+import type { NotifyConfig } from './notify.js';
+import type { TracingConfig } from './tracing.js';
 
-export type Severity = 'error' | 'warn';
+/**
+ * How bad a failed check is. critical and error fail the run (exit 1), warn and info do not
+ * (unless --fail-on warn); notifications are routed by it (README "Notifications").
+ */
+export type Severity = 'critical' | 'error' | 'warn' | 'info';
+
+/** Most severe first. */
+export const SEVERITIES: readonly Severity[] = ['critical', 'error', 'warn', 'info'];
 
 /** A key path in the YAML, e.g. ['datasets', 0, 'checks', 'drift', 'columns', 1]. */
 export type KeyPath = (string | number)[];
@@ -97,6 +106,10 @@ export interface SuiteConfig {
   datasets: DatasetConfig[];
   /** The `prometheus:` section; absent when the config has none. */
   prometheus?: PrometheusConfig;
+  /** The `notify:` section; absent when the config has none (or --no-notify). */
+  notify?: NotifyConfig;
+  /** The `tracing:` section; absent when the config has none. */
+  tracing?: TracingConfig;
   /** 1-based line and column of a key path in the config file, when it exists there. */
   locate(path: KeyPath, atKey?: boolean): { line: number; column: number } | undefined;
 }

@@ -1,14 +1,17 @@
 /**
  * Prometheus alerting rules for the datasets of a config (`dqc rules`). They read the
  * metrics of src/sinks/metrics.ts and the Pushgateway's own push_time_seconds /
- * push_failure_time_seconds. Severity: check severity error → critical, warn → warning.
+ * push_failure_time_seconds. Severity: check severity critical and error → critical,
+ * warn → warning, info → info.
  */
 import { stringify } from 'yaml';
 import type { AlertName, CheckConfig, DatasetConfig, Severity, SuiteConfig } from '../config/types.js';
 import { UsageError } from '../errors.js';
 import { durationSeconds, formatDuration } from './duration.js';
 
-export const SEVERITY: Record<Severity, 'critical' | 'warning'> = { error: 'critical', warn: 'warning' };
+/** The `severity` label of an alert about a check of each severity. */
+export type AlertSeverity = 'critical' | 'warning' | 'info';
+export const SEVERITY: Record<Severity, AlertSeverity> = { critical: 'critical', error: 'critical', warn: 'warning', info: 'info' };
 
 /** `for:` of each alert unless the config says otherwise. */
 export const DEFAULT_FOR: Record<AlertName, string> = {
@@ -49,7 +52,7 @@ export function buildRules(config: SuiteConfig, opts: RulesOptions = {}): { grou
   }
   const forOf = (name: AlertName) => prom?.alerts.for[name] ?? DEFAULT_FOR[name];
   const extra = prom?.alerts.labels ?? {};
-  const labels = (severity: 'critical' | 'warning') => ({ severity, ...extra });
+  const labels = (severity: AlertSeverity) => ({ severity, ...extra });
   const job = prom?.job ?? DEFAULT_JOB;
 
   const groups: RuleGroup[] = config.datasets.map((ds) => ({
@@ -78,7 +81,7 @@ export function buildRules(config: SuiteConfig, opts: RulesOptions = {}): { grou
 
 interface Ctx {
   forOf: (name: AlertName) => string;
-  labels: (severity: 'critical' | 'warning') => Record<string, string>;
+  labels: (severity: AlertSeverity) => Record<string, string>;
   window: string;
   windowSeconds: number;
 }
@@ -86,15 +89,15 @@ interface Ctx {
 function datasetRules(ds: DatasetConfig, ctx: Ctx): Rule[] {
   const sel = (more = '') => `{dataset=${promString(ds.name)}${more}}`;
   const rules: Rule[] = [];
-  for (const severity of ['error', 'warn'] as const) {
-    const types = [...new Set(ds.checks.filter((c) => c.severity === severity).map((c) => c.type))];
+  for (const severity of ['critical', 'warning', 'info'] as const) {
+    const types = [...new Set(ds.checks.filter((c) => SEVERITY[c.severity] === severity).map((c) => c.type))];
     if (types.length === 0) continue;
     const check = types.length === 1 ? `check="${types[0]}"` : `check=~"${types.join('|')}"`;
     rules.push({
       alert: 'DqcCheckFailed',
       expr: `dqc_check_passed${sel(`,${check}`)} == 0`,
       for: ctx.forOf('check_failed'),
-      labels: ctx.labels(SEVERITY[severity]),
+      labels: ctx.labels(severity),
       annotations: {
         summary: 'dqc {{ $labels.check }} check failing on {{ $labels.dataset }} ({{ $labels.column }})',
         description:
@@ -126,7 +129,7 @@ function datasetRules(ds: DatasetConfig, ctx: Ctx): Rule[] {
       description: 'In its last run dqc could not read or check dataset {{ $labels.dataset }} (missing, unreadable or malformed data, or a column not in the data). Run dqc check --dataset {{ $labels.dataset }} to see why.',
     },
   });
-  const hasError = ds.checks.some((c) => c.severity === 'error');
+  const hasError = ds.checks.some((c) => SEVERITY[c.severity] === 'critical');
   rules.push({
     alert: 'DqcNoRecentSuccess',
     expr: `time() - dqc_last_success_timestamp_seconds${sel()} > ${ctx.windowSeconds} or absent(dqc_last_success_timestamp_seconds${sel()})`,

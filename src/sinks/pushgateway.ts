@@ -123,7 +123,7 @@ export async function pushGroup(
     const started = performance.now();
     let retryable: boolean;
     try {
-      const res = await put(url, body, { ...target.headers, 'Content-Type': contentType }, target.timeoutMs);
+      const res = await sendHttp('PUT', url, body, { ...target.headers, 'Content-Type': contentType }, target.timeoutMs);
       const ms = Math.round(performance.now() - started);
       log(`PUT ${shown} (${Buffer.byteLength(body)} bytes, headers: ${Object.keys(target.headers).join(', ') || 'none'}) -> ${res.status} in ${ms} ms`);
       if (res.status >= 200 && res.status < 300) return { ok: true, attempts: attempt, status: res.status };
@@ -145,18 +145,23 @@ export async function pushGroup(
   }
 }
 
-interface Response {
+export interface HttpResponse {
   status: number;
   statusText: string;
+  /** The first 4 KiB of the answer. */
   body: string;
+  headers: http.IncomingHttpHeaders;
 }
 
 class Timeout extends Error {}
 
-/** One PUT with a deadline covering connect, upload and the whole answer. No keep-alive, no proxy. */
-function put(url: URL, body: string, headers: Record<string, string>, timeoutMs: number): Promise<Response> {
+/**
+ * One request with a deadline covering connect, upload and the whole answer. No keep-alive,
+ * no proxy. Rejects on network errors and timeouts (describe them with `networkReason`).
+ */
+export function sendHttp(method: 'PUT' | 'POST', url: URL, body: string, headers: Record<string, string>, timeoutMs: number): Promise<HttpResponse> {
   const mod = url.protocol === 'https:' ? https : http;
-  return new Promise((resolve, reject) => {
+  return new Promise<HttpResponse>((resolve, reject) => {
     let settled = false;
     const settle = (fn: () => void) => {
       if (settled) return;
@@ -164,7 +169,7 @@ function put(url: URL, body: string, headers: Record<string, string>, timeoutMs:
       clearTimeout(timer);
       fn();
     };
-    const req = mod.request(url, { method: 'PUT', agent: false, headers: { ...headers, 'Content-Length': Buffer.byteLength(body) } });
+    const req = mod.request(url, { method, agent: false, headers: { ...headers, 'Content-Length': Buffer.byteLength(body) } });
     const timer = setTimeout(() => {
       settle(() => reject(new Timeout()));
       req.destroy();
@@ -178,13 +183,16 @@ function put(url: URL, body: string, headers: Record<string, string>, timeoutMs:
         size += c.length;
       });
       res.on('error', (err) => settle(() => reject(err)));
-      res.on('end', () => settle(() => resolve({ status: res.statusCode ?? 0, statusText: res.statusMessage ?? '', body: Buffer.concat(chunks).toString('utf8') })));
+      res.on('end', () =>
+        settle(() => resolve({ status: res.statusCode ?? 0, statusText: res.statusMessage ?? '', body: Buffer.concat(chunks).toString('utf8'), headers: res.headers })),
+      );
     });
     req.end(body);
   });
 }
 
-function networkReason(err: unknown, timeoutMs: number): string {
+/** A network error or timeout of `sendHttp` in words: "connection refused (ECONNREFUSED)". */
+export function networkReason(err: unknown, timeoutMs: number): string {
   if (err instanceof Timeout) return `no answer within ${timeoutMs / 1000} s (timeout_seconds)`;
   const e = err as NodeJS.ErrnoException;
   const known: Record<string, string> = {
