@@ -2,7 +2,7 @@ import type { DriftConfig } from '../config/types.js';
 import { NumericSample, type NumericSampleResult } from '../metrics/numeric-sample.js';
 import { ks2samp } from '../stats/ks.js';
 import type { CheckDefinition } from './definition.js';
-import { count, errorResult, outcomeOf, type CheckResult } from './result.js';
+import { count, errorResult, formatP, outcomeOf, type CheckResult } from './result.js';
 
 /** Minimum non-null values in each sample for a KS test to say anything. */
 const MIN_VALUES = 2;
@@ -95,8 +95,4 @@ function maxDistance(a: Float64Array, b: Float64Array): DistributionSummary['max
     }
   }
   return best;
-}
-
-function formatP(p: number): string {
-  return p === 0 ? '0' : p >= 0.001 ? String(Number(p.toFixed(4))) : p.toExponential(2);
 }

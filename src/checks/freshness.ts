@@ -2,7 +2,7 @@ import type { FreshnessConfig } from '../config/types.js';
 import { MaxTime, type MaxTimeResult } from '../metrics/max-time.js';
 import { formatIso } from '../metrics/timestamp.js';
 import type { CheckDefinition } from './definition.js';
-import { count, errorResult, outcomeOf } from './result.js';
+import { count, errorResult, formatHours, outcomeOf } from './result.js';
 
 const HOUR_MS = 3_600_000;
 
@@ -43,9 +43,4 @@ export const freshness: CheckDefinition<FreshnessConfig> = {
 
 function maxTimeOf(c: FreshnessConfig): MaxTime {
   return new MaxTime(c.timestampColumn, { timezone: c.timezone, unit: c.unit });
-}
-
-function formatHours(h: number): string {
-  if (Math.abs(h) < 1) return `${Number((h * 60).toFixed(1))} min`;
-  return `${Number(h.toFixed(2))} h`;
 }

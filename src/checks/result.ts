@@ -47,6 +47,18 @@ export function percent(r: number): string {
   return `${Number(p.toFixed(digits))}%`;
 }
 
+/** A p-value: 4 decimals down to 0.001, then scientific. */
+export function formatP(p: number): string {
+  return p === 0 ? '0' : p >= 0.001 ? String(Number(p.toFixed(4))) : p.toExponential(2);
+}
+
+/** An age: minutes under an hour, days from two days on. */
+export function formatHours(h: number): string {
+  if (Math.abs(h) < 1) return `${Number((h * 60).toFixed(1))} min`;
+  if (Math.abs(h) >= 48) return `${Number((h / 24).toFixed(1))} d`;
+  return `${Number(h.toFixed(2))} h`;
+}
+
 /** 1234567 → "1,234,567" (toLocaleString would load Intl's locale data: ~15 ms at start-up). */
 export function count(n: number): string {
   return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');

@@ -3,7 +3,7 @@
  * values and thresholds in their units, counts per outcome.
  */
 import path from 'node:path';
-import { percent, type CheckResult, type Outcome } from '../checks/result.js';
+import { formatHours, formatP, percent, type CheckResult, type Outcome } from '../checks/result.js';
 import type { DatasetResult, SuiteResult } from '../run.js';
 
 /** What a report needs besides the result: how strict the run is, timings, where checks are written. */
@@ -58,19 +58,7 @@ export function formatThreshold(c: CheckResult): string {
   return `${c.comparison === '<=' ? '≤' : '≥'} ${formatValue(c, c.threshold)}`;
 }
 
-export function formatP(p: number): string {
-  return p === 0 ? '0' : p >= 0.001 ? String(Number(p.toFixed(4))) : p.toExponential(2);
-}
-
-export function formatHours(h: number): string {
-  if (Math.abs(h) < 1) return `${Number((h * 60).toFixed(1))} min`;
-  if (Math.abs(h) >= 48) return `${Number((h / 24).toFixed(1))} d`;
-  return `${Number(h.toFixed(2))} h`;
-}
-
-export function formatCount(n: number): string {
-  return n.toLocaleString('en-US');
-}
+export { count as formatCount, formatHours, formatP } from '../checks/result.js';
 
 export function countOutcomes(checks: CheckResult[]): Record<Outcome, number> {
   const n: Record<Outcome, number> = { passed: 0, warned: 0, failed: 0, error: 0 };

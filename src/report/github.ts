@@ -7,12 +7,12 @@
  */
 import type { CheckResult } from '../checks/result.js';
 import type { SuiteResult } from '../run.js';
-import { checkName, displayPath, failsRun, formatThreshold, formatValue, OUTCOME_LABEL, summaryLine, type ReportContext } from './format.js';
+import { checkName, displayPath, failsRun, formatCount, formatThreshold, formatValue, OUTCOME_LABEL, summaryLine, type ReportContext } from './format.js';
 
 export function renderGithub(result: SuiteResult, ctx: ReportContext = {}): string {
   const out: string[] = [];
   for (const d of result.datasets) {
-    const rows = d.rows === null ? '' : `, ${d.rows.toLocaleString('en-US')} rows`;
+    const rows = d.rows === null ? '' : `, ${formatCount(d.rows)} rows`;
     out.push(command('group', {}, `dqc ${d.name} (${displayPath(d.source, ctx.cwd)}${rows}): ${d.error ? 'not checked' : d.outcome}`));
     if (d.error) out.push(`not checked: ${oneLine(d.error.message)}`);
     for (const c of d.checks) {

@@ -130,7 +130,7 @@ function datasetSection(d: DatasetResult, i: number, ctx: ReportContext): string
 }
 
 function checkRow(c: CheckResult): string {
-  const sev = c.severity === 'warn' ? ' <span class="sev">severity warn</span>' : '';
+  const sev = c.severity === 'warn' || c.severity === 'info' ? ` <span class="sev">severity ${c.severity}</span>` : '';
   return (
     `<tr class="check ${c.outcome}" data-type="${c.type}" data-column="${h(subjectOf(c))}" data-outcome="${c.outcome}" data-value="${c.value ?? ''}" data-threshold="${c.threshold}">` +
     `<td>${badge(c.outcome)}</td>` +

@@ -55,7 +55,7 @@ export function renderMarkdown(result: SuiteResult, ctx: ReportContext = {}): st
 }
 
 function checkRow(dataset: string, c: CheckResult): string {
-  const icon = `${ICON[c.outcome]} ${OUTCOME_LABEL[c.outcome]}${c.severity === 'warn' && c.outcome !== 'passed' ? ' (severity warn)' : ''}`;
+  const icon = `${ICON[c.outcome]} ${OUTCOME_LABEL[c.outcome]}${(c.severity === 'warn' || c.severity === 'info') && c.outcome !== 'passed' ? ` (severity ${c.severity})` : ''}`;
   return `| ${icon} | ${cell(dataset)} | ${c.type} | ${cell(subjectOf(c))} | ${cell(formatValue(c))} | ${cell(formatThreshold(c))} | ${cell(c.message)} |`;
 }
 

@@ -5,7 +5,7 @@
  */
 import type { CheckResult, Outcome } from '../checks/result.js';
 import type { DistributionSummary } from '../checks/drift.js';
-import { formatHours, formatThreshold, formatValue } from './format.js';
+import { formatCount, formatHours, formatThreshold, formatValue } from './format.js';
 
 /** Text for HTML and SVG, in element content and in quoted attributes. */
 export function h(s: string): string {
@@ -196,7 +196,7 @@ export function freshnessChart(c: CheckResult): string {
 
 function count(c: CheckResult, key: string): string {
   const v = (c.details as Record<string, unknown> | undefined)?.[key];
-  return typeof v === 'number' ? v.toLocaleString('en-US') : '?';
+  return typeof v === 'number' ? formatCount(v) : '?';
 }
 
 function iso(ms: number): string {

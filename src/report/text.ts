@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { Chalk, type ChalkInstance } from 'chalk';
-import type { Outcome } from '../checks/result.js';
+import { count, type Outcome } from '../checks/result.js';
 import type { DatasetResult, SuiteResult } from '../run.js';
 
 export interface TextOptions {
@@ -35,7 +35,7 @@ export function renderText(result: SuiteResult, options: TextOptions): string {
 
 function renderDataset(d: DatasetResult, c: ChalkInstance, paint: (o: Outcome, s: string) => string, options: TextOptions): string[] {
   const where = display(d.source, options.cwd);
-  const rows = d.rows === null ? '' : `  ${d.rows.toLocaleString('en-US')} rows`;
+  const rows = d.rows === null ? '' : `  ${count(d.rows)} rows`;
   const out = [`${c.bold(d.name)}  ${c.dim(where)}${rows}`];
   if (d.error) {
     out.push(`  ${paint('error', `${MARK.error} ${WORD.error}`)}  ${d.error.message.split('\n').join('\n    ')}`);
@@ -44,13 +44,13 @@ function renderDataset(d: DatasetResult, c: ChalkInstance, paint: (o: Outcome, s
   }
   if (d.bad_lines) {
     const l = d.bad_lines;
-    out.push(`  ${paint('warned', '! warn')}  ${l.count.toLocaleString('en-US')} malformed rows left out (lines ${l.lines.join(', ')}${l.count > l.lines.length ? ', …' : ''})`);
+    out.push(`  ${paint('warned', '! warn')}  ${count(l.count)} malformed rows left out (lines ${l.lines.join(', ')}${l.count > l.lines.length ? ', …' : ''})`);
   }
   const width = Math.max(...d.checks.map((x) => x.type.length));
   for (const check of d.checks) {
     if (options.quiet && check.outcome === 'passed') continue;
     const status = paint(check.outcome, `${MARK[check.outcome]} ${WORD[check.outcome].padEnd(5)}`);
-    const sev = check.severity === 'warn' && check.outcome !== 'passed' ? c.dim(' (severity warn)') : '';
+    const sev = (check.severity === 'warn' || check.severity === 'info') && check.outcome !== 'passed' ? c.dim(` (severity ${check.severity})`) : '';
     out.push(`  ${status} ${check.type.padEnd(width)}  ${check.message}${sev}`);
   }
   return out;
