@@ -11,6 +11,8 @@ import type { DatasetConfig, SuiteConfig } from './config/types.js';
 import { ConfigError, DqcError, EXIT, UsageError, type ConfigIssue, type ExitCode } from './errors.js';
 import type { Accumulator } from './metrics/accumulator.js';
 import { InferType, type InferredType } from './metrics/infer-type.js';
+import type { ParallelScanner } from './parallel/scan.js';
+import type { ParallelSettings } from './parallel/settings.js';
 import { openSourceFiles, type OpenOptions, type SourceFile } from './sources/open.js';
 
 export interface RunOptions {
@@ -22,6 +24,8 @@ export interface RunOptions {
   dataPath?: string;
   /** Told what the run is doing: progress bars, timings, traces. */
   observer?: RunObserver;
+  /** Worker threads for large scans; absent or 1 worker reads everything on the calling thread. */
+  parallel?: ParallelSettings;
 }
 
 /** Which data a scan reads: the dataset's own, or the reference data of its drift checks. */
@@ -34,6 +38,11 @@ export type ScanRole = 'data' | 'reference';
 export interface RunObserver {
   datasetStart?(name: string): void;
   scanStart?(dataset: string, role: ScanRole, files: SourceFile[]): void;
+  /**
+   * Each batch read. A scan split over worker threads reports coarse progress instead:
+   * batches without columns, of the rows read since the last call, whose origin is the
+   * whole source (its description) with the bytes read of all its files.
+   */
   batch?(dataset: string, role: ScanRole, batch: ColumnBatch): void;
   scanEnd?(dataset: string, role: ScanRole, stats: { rows: number; files: number; bytes: number; seconds: number }): void;
   check?(dataset: string, result: CheckResult, seconds: number): void;
@@ -76,11 +85,17 @@ export async function runSuite(config: SuiteConfig, options: RunOptions): Promis
   const started = performance.now();
   const selected = selectDatasets(config, options);
   const datasets: DatasetResult[] = [];
-  for (const ds of selected) {
-    options.observer?.datasetStart?.(ds.name);
-    const result = await runDataset(config, ds, options);
-    options.observer?.datasetEnd?.(result);
-    datasets.push(result);
+  const settings = options.parallel;
+  const scanner = settings && settings.workers > 1 ? new (await import('./parallel/scan.js')).ParallelScanner(settings) : undefined;
+  try {
+    for (const ds of selected) {
+      options.observer?.datasetStart?.(ds.name);
+      const result = await runDataset(config, ds, options, scanner);
+      options.observer?.datasetEnd?.(result);
+      datasets.push(result);
+    }
+  } finally {
+    await scanner?.close();
   }
   return {
     passed: datasets.every((d) => d.outcome === 'passed' || d.outcome === 'warned'),
@@ -111,13 +126,16 @@ function selectDatasets(config: SuiteConfig, options: RunOptions): DatasetConfig
   return selected;
 }
 
-async function runDataset(config: SuiteConfig, ds: DatasetConfig, options: RunOptions): Promise<DatasetResult> {
+async function runDataset(config: SuiteConfig, ds: DatasetConfig, options: RunOptions, scanner?: ParallelScanner): Promise<DatasetResult> {
   const started = performance.now();
   const result: DatasetResult = { name: ds.name, source: ds.source, reference: ds.reference, rows: null, outcome: 'error', checks: [], duration_seconds: 0 };
   try {
     const openOptions: OpenOptions = { format: ds.format, csv: ds.csv };
     const current = openSourceFiles(ds.source, openOptions);
     const source = current.source;
+    // Workers take a while to start: start them while the headers are read, when a split is likely
+    // (idle workers cost CPU and memory, so not merely possible).
+    if (scanner && bytesOf(current.files) >= scanner.settings.minSplitBytes) scanner.warm();
     const plan = planDataset(ds);
     const issues = await missingColumns(config, source, plan.currentColumns, 'data');
     const references = new Map<string, ReturnType<typeof openSourceFiles>>();
@@ -129,18 +147,32 @@ async function runDataset(config: SuiteConfig, ds: DatasetConfig, options: RunOp
     if (issues.length > 0) throw new ConfigError(issues);
 
     const observe = options.observer;
-    const scanOf = (role: ScanRole, opened: ReturnType<typeof openSourceFiles>, accs: Accumulator<unknown>[]) =>
-      scan(opened.source, accs, {
-        start: () => observe?.scanStart?.(ds.name, role, opened.files),
-        batch: (b) => observe?.batch?.(ds.name, role, b),
-        end: (rows, seconds) =>
-          observe?.scanEnd?.(ds.name, role, { rows, files: opened.files.length, bytes: opened.files.reduce((n, f) => n + (f.bytes ?? 0), 0), seconds }),
+    const scanOf = async (role: ScanRole, spec: string, opened: ReturnType<typeof openSourceFiles>, accs: Accumulator<unknown>[]) => {
+      const scanStarted = performance.now();
+      observe?.scanStart?.(ds.name, role, opened.files);
+      const split = await scanner?.scan({
+        dataset: ds,
+        role,
+        reference: role === 'reference' ? spec : undefined,
+        spec,
+        files: opened.files,
+        options: openOptions,
+        source: opened.source,
+        accumulators: accs,
+        // Workers report progress as counts; observers see them as column-less batches of the whole source.
+        progress: (rows, bytesRead) =>
+          observe?.batch?.(ds.name, role, { rows, columns: new Map(), origin: { file: opened.source.description, rowStart: 0, bytesRead } }),
       });
-    result.rows = await scanOf('data', current, [...plan.current.values()]);
+      const rows = split ? split.rows : await scan(opened.source, accs, (b) => observe?.batch?.(ds.name, role, b));
+      const badLines = split ? split.badLines : badLinesOf(opened.source);
+      observe?.scanEnd?.(ds.name, role, { rows, files: opened.files.length, bytes: bytesOf(opened.files), seconds: (performance.now() - scanStarted) / 1000 });
+      return { rows, badLines: badLines && badLines.count > 0 ? { count: badLines.count, lines: badLines.lines } : undefined };
+    };
+    const read = await scanOf('data', ds.source, current, [...plan.current.values()]);
+    result.rows = read.rows;
     result.columns = Object.fromEntries(plan.types.map((t) => [t.column, t.result()]));
-    const badLines = badLinesOf(source);
-    if (badLines) result.bad_lines = badLines;
-    for (const [refPath, refPlan] of plan.references) await scanOf('reference', references.get(refPath)!, [...refPlan.accumulators.values()]);
+    if (read.badLines) result.bad_lines = read.badLines;
+    for (const [refPath, refPlan] of plan.references) await scanOf('reference', refPath, references.get(refPath)!, [...refPlan.accumulators.values()]);
 
     for (const check of ds.checks) {
       const refPlan = check.type === 'drift' && check.reference ? plan.references.get(check.reference) : undefined;
@@ -164,15 +196,18 @@ async function runDataset(config: SuiteConfig, ds: DatasetConfig, options: RunOp
   return result;
 }
 
-interface Plan {
+export interface Plan {
   current: Map<string, Accumulator<unknown>>;
   types: InferType[];
   currentColumns: { column: string; path: (string | number)[] }[];
   references: Map<string, { accumulators: Map<string, Accumulator<unknown>>; columns: { column: string; path: (string | number)[] }[] }>;
 }
 
-/** Every check's accumulators, deduplicated by key, so each metric is computed once. */
-function planDataset(ds: DatasetConfig): Plan {
+/**
+ * Every check's accumulators, deduplicated by key, so each metric is computed once. A
+ * worker reading part of a scan rebuilds the same plan from the same config.
+ */
+export function planDataset(ds: DatasetConfig): Plan {
   const plan: Plan = { current: new Map(), types: [], currentColumns: [], references: new Map() };
   for (const check of ds.checks) {
     const def = definitionOf(check);
@@ -213,26 +248,21 @@ async function missingColumns(config: SuiteConfig, source: Source, wanted: Plan[
   return issues;
 }
 
-interface ScanHooks {
-  start(): void;
-  batch(batch: ColumnBatch): void;
-  end(rows: number, seconds: number): void;
-}
-
 /** One pass over the source: every accumulator sees every batch. Returns the row count. */
-async function scan(source: Source, accumulators: Accumulator<unknown>[], hooks: ScanHooks): Promise<number> {
-  const started = performance.now();
-  hooks.start();
+async function scan(source: Source, accumulators: Accumulator<unknown>[], onBatch: (batch: ColumnBatch) => void): Promise<number> {
   const columns = [...new Set(accumulators.flatMap((a) => a.columns))];
   let rows = 0;
   const batches: AsyncIterable<ColumnBatch> = source.batches(columns);
   for await (const batch of batches) {
     for (const acc of accumulators) acc.update(batch);
     rows += batch.rows;
-    hooks.batch(batch);
+    onBatch(batch);
   }
-  hooks.end(rows, (performance.now() - started) / 1000);
   return rows;
+}
+
+function bytesOf(files: SourceFile[]): number {
+  return files.reduce((n, f) => n + (f.bytes ?? 0), 0);
 }
 
 function lookup(map: Map<string, Accumulator<unknown>>, key: string): unknown {

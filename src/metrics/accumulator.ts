@@ -42,3 +42,32 @@ export function rowPlace(batch: ColumnBatch, i: number): string {
   const lines = batch.origin.lines;
   return lines ? `line ${lines[i]}` : `row ${batch.origin.rowStart + i + 1}`;
 }
+
+/**
+ * An accumulator whose state can move between threads: a worker scans part of the
+ * data, sends `state()`, and the main thread folds it in with `mergeState`.
+ */
+export interface Shareable {
+  /**
+   * The state as structured-clone-able data. Typed arrays in it may be transferred
+   * rather than copied, after which this accumulator must not be used again.
+   */
+  state(): unknown;
+  /**
+   * Folds in the `state()` of an accumulator with the same key that read a later part of
+   * the same scan. Parts are folded in scan order, so the first offender of the earliest
+   * part is kept, as in one pass. `rowOffset` is added to the row of offender records (a
+   * part that counted its rows from 0 rather than from the start of its file).
+   */
+  mergeState(state: unknown, rowOffset: number): void;
+}
+
+export function isShareable<R>(acc: Accumulator<R>): acc is Accumulator<R> & Shareable {
+  const a = acc as Partial<Shareable>;
+  return typeof a.state === 'function' && typeof a.mergeState === 'function';
+}
+
+/** The first offender of a part's state, its row moved by `rowOffset`. */
+export function shiftedBad(bad: FirstBad | undefined, rowOffset: number): FirstBad | undefined {
+  return bad && { ...bad, row: bad.row + rowOffset };
+}

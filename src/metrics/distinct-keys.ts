@@ -1,6 +1,6 @@
 import type { ColumnBatch } from '../batch.js';
-import type { Accumulator } from './accumulator.js';
-import { ExactKeySet, KeySet } from './key-set.js';
+import type { Accumulator, Shareable } from './accumulator.js';
+import { ExactKeySet, KeySet, type ExactKeySetState, type KeySetState } from './key-set.js';
 
 export interface DistinctKeysResult {
   rows: number;
@@ -12,7 +12,7 @@ export interface DistinctKeysResult {
  * 64-bit hash (about 16 bytes per distinct key; see KeySet for the collision bound);
  * `exact` keeps canonical strings instead.
  */
-export class DistinctKeys implements Accumulator<DistinctKeysResult> {
+export class DistinctKeys implements Accumulator<DistinctKeysResult>, Shareable {
   readonly key: string;
   readonly columns: readonly string[];
   private set: KeySet | ExactKeySet;
@@ -38,6 +38,16 @@ export class DistinctKeys implements Accumulator<DistinctKeysResult> {
   merge(other: DistinctKeys): void {
     (this.set as KeySet).merge(other.set as KeySet);
     this.rows += other.rows;
+  }
+
+  state(): { rows: number; set: KeySetState | ExactKeySetState } {
+    return { rows: this.rows, set: this.set.toState() };
+  }
+
+  mergeState(state: unknown): void {
+    const s = state as ReturnType<DistinctKeys['state']>;
+    (this.set as KeySet).mergeState(s.set as KeySetState);
+    this.rows += s.rows;
   }
 
   result(): DistinctKeysResult {

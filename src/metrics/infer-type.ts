@@ -1,5 +1,5 @@
 import type { ColumnBatch, ColumnType } from '../batch.js';
-import { isMissing, type Accumulator } from './accumulator.js';
+import { isMissing, type Accumulator, type Shareable } from './accumulator.js';
 import { parseNumber } from './parse-number.js';
 import { makeZoneResolver, parseTimestamp } from './timestamp.js';
 
@@ -22,7 +22,7 @@ const SAMPLE_PER_BATCH = 512;
  * Checks that depend on a type (drift, freshness) test every value themselves; this
  * looks at up to SAMPLE_PER_BATCH values spread over each batch.
  */
-export class InferType implements Accumulator<InferredType> {
+export class InferType implements Accumulator<InferredType>, Shareable {
   readonly key: string;
   readonly columns: readonly string[];
   /** Bit set of the types every value seen so far fits. */
@@ -67,6 +67,17 @@ export class InferType implements Accumulator<InferredType> {
     this.fits &= other.fits;
     this.present += other.present;
     this.declared ??= other.declared;
+  }
+
+  state(): { fits: number; present: number; declared?: Exclude<ColumnType, 'text'> } {
+    return { fits: this.fits, present: this.present, declared: this.declared };
+  }
+
+  mergeState(state: unknown): void {
+    const s = state as ReturnType<InferType['state']>;
+    this.fits &= s.fits;
+    this.present += s.present;
+    this.declared ??= s.declared;
   }
 
   result(): InferredType {

@@ -339,6 +339,13 @@ export interface DistinctKeys {
   addKey(values: ArrayLike<unknown>): boolean;
 }
 
+/** A {@link KeySet} as plain data: its hash table (pairs of hi, lo words) and counts. */
+export interface KeySetState {
+  table: Uint32Array;
+  count: number;
+  hasZero: boolean;
+}
+
 /** Largest table: 2^30 slots (8 GiB). */
 const MAX_CAPACITY = 1 << 30;
 const MIN_CAPACITY = 16;
@@ -469,6 +476,40 @@ export class KeySet implements DistinctKeys {
     return this;
   }
 
+  /**
+   * The set as data for another thread: the table is the set's own (transfer its
+   * buffer; this set must not be used afterwards).
+   */
+  toState(): KeySetState {
+    return { table: this.table, count: this.count, hasZero: this.hasZero };
+  }
+
+  /** Adds every hash of a `toState()` (the union), reusing its table when it is the larger one. */
+  mergeState(state: KeySetState): void {
+    let other = state;
+    if (other.count > this.count) {
+      // Keep the larger table and re-add the smaller set's hashes into it.
+      const mine = this.toState();
+      this.table = other.table;
+      this.mask = (other.table.length >>> 1) - 1;
+      this.maxFill = Math.floor((this.mask + 1) * MAX_LOAD);
+      this.count = other.count;
+      this.hasZero = other.hasZero;
+      other = mine;
+    }
+    // Grow once to the size the union may reach, rather than doubling along the way.
+    let wanted = this.mask + 1;
+    while (wanted * MAX_LOAD < this.count + other.count && wanted < MAX_CAPACITY) wanted *= 2;
+    while (this.mask + 1 < wanted) this.grow();
+    if (other.hasZero) this.add(0, 0);
+    const source = other.table;
+    for (let at = 0; at < source.length; at += 2) {
+      const hi = source[at];
+      const lo = source[at + 1];
+      if (hi !== 0 || lo !== 0) this.add(hi, lo);
+    }
+  }
+
   private grow(): void {
     const capacity = (this.mask + 1) * 2;
     if (capacity > MAX_CAPACITY) throw new RangeError(`KeySet cannot hold more than ${MAX_CAPACITY * MAX_LOAD} distinct keys`);
@@ -543,4 +584,28 @@ export class ExactKeySet implements DistinctKeys {
     for (const set of other.sets) for (const key of set) this.add(key);
     return this;
   }
+
+  /** The set as data for another thread (Sets survive structured clone). */
+  toState(): ExactKeySetState {
+    return { sets: this.sets };
+  }
+
+  /** Adds every key of a `toState()` (the union); an empty set adopts its Sets. */
+  mergeState(state: ExactKeySetState): void {
+    if (this.count === 0) {
+      this.sets.length = 0;
+      for (const set of state.sets) {
+        this.sets.push(set);
+        this.count += set.size;
+      }
+      if (this.sets.length === 0) this.sets.push(new Set());
+      return;
+    }
+    for (const set of state.sets) for (const key of set) this.add(key);
+  }
+}
+
+/** An {@link ExactKeySet} as plain data. */
+export interface ExactKeySetState {
+  sets: Set<string>[];
 }

@@ -1,5 +1,5 @@
 import type { ColumnBatch } from '../batch.js';
-import { earlier, firstBad, isMissing, type Accumulator, type FirstBad } from './accumulator.js';
+import { earlier, firstBad, isMissing, shiftedBad, type Accumulator, type FirstBad, type Shareable } from './accumulator.js';
 import { parseNumber } from './parse-number.js';
 import { epochToMs, makeZoneResolver, parseTimestamp, type ZoneResolver } from './timestamp.js';
 
@@ -14,8 +14,15 @@ export interface MaxTimeResult {
   firstUnparseable?: FirstBad;
 }
 
+interface MaxTimeState {
+  max: number;
+  parsed: number;
+  unparseable: number;
+  firstUnparseable?: FirstBad;
+}
+
 /** Newest timestamp of a column: ISO-8601 text, epoch numbers or typed timestamps. */
-export class MaxTime implements Accumulator<MaxTimeResult> {
+export class MaxTime implements Accumulator<MaxTimeResult>, Shareable {
   readonly key: string;
   readonly columns: readonly string[];
   private readonly zone: ZoneResolver;
@@ -67,6 +74,18 @@ export class MaxTime implements Accumulator<MaxTimeResult> {
     this.parsed += other.parsed;
     this.firstUnparseable = earlier(this.firstUnparseable, other.firstUnparseable);
     this.unparseable += other.unparseable;
+  }
+
+  state(): MaxTimeState {
+    return { max: this.max, parsed: this.parsed, unparseable: this.unparseable, firstUnparseable: this.firstUnparseable };
+  }
+
+  mergeState(state: unknown, rowOffset: number): void {
+    const s = state as MaxTimeState;
+    if (s.max > this.max) this.max = s.max;
+    this.parsed += s.parsed;
+    if (this.unparseable === 0) this.firstUnparseable = shiftedBad(s.firstUnparseable, rowOffset);
+    this.unparseable += s.unparseable;
   }
 
   result(): MaxTimeResult {

@@ -1,5 +1,5 @@
 import type { ColumnBatch } from '../batch.js';
-import { isMissing, type Accumulator } from './accumulator.js';
+import { isMissing, type Accumulator, type Shareable } from './accumulator.js';
 
 export interface NullCountResult {
   rows: number;
@@ -7,7 +7,7 @@ export interface NullCountResult {
 }
 
 /** Missing values in one column, as pandas `isnull().sum()`. */
-export class NullCount implements Accumulator<NullCountResult> {
+export class NullCount implements Accumulator<NullCountResult>, Shareable {
   readonly key: string;
   readonly columns: readonly string[];
   private rows = 0;
@@ -33,5 +33,15 @@ export class NullCount implements Accumulator<NullCountResult> {
 
   result(): NullCountResult {
     return { rows: this.rows, nulls: this.nulls };
+  }
+
+  state(): NullCountResult {
+    return { rows: this.rows, nulls: this.nulls };
+  }
+
+  mergeState(state: unknown): void {
+    const s = state as NullCountResult;
+    this.rows += s.rows;
+    this.nulls += s.nulls;
   }
 }

@@ -1,5 +1,5 @@
 import type { ColumnBatch } from '../batch.js';
-import { earlier, firstBad, isMissing, type Accumulator, type FirstBad } from './accumulator.js';
+import { earlier, firstBad, isMissing, shiftedBad, type Accumulator, type FirstBad, type Shareable } from './accumulator.js';
 import { parseNumber } from './parse-number.js';
 
 export interface NumericSampleResult {
@@ -15,7 +15,7 @@ export interface NumericSampleResult {
  * Every non-missing numeric value of a column, kept as a growing Float64Array
  * (8 bytes a value) for tests that need the whole sample, such as KS.
  */
-export class NumericSample implements Accumulator<NumericSampleResult> {
+export class NumericSample implements Accumulator<NumericSampleResult>, Shareable {
   readonly key: string;
   readonly columns: readonly string[];
   private buf = new Float64Array(1024);
@@ -52,6 +52,32 @@ export class NumericSample implements Accumulator<NumericSampleResult> {
     this.n += other.n;
     this.firstNonNumeric = earlier(this.firstNonNumeric, other.firstNonNumeric);
     this.nonNumeric += other.nonNumeric;
+  }
+
+  /** The values are a view of the buffer: transfer its ArrayBuffer rather than copy it. */
+  state(): NumericSampleResult {
+    return { values: this.buf.subarray(0, this.n), nonNumeric: this.nonNumeric, firstNonNumeric: this.firstNonNumeric };
+  }
+
+  mergeState(state: unknown, rowOffset: number): void {
+    const s = state as NumericSampleResult;
+    const values = s.values;
+    if (this.n === 0 && values.byteOffset === 0) {
+      // Adopt the part's buffer (its spare capacity included) instead of copying it.
+      this.buf = new Float64Array(values.buffer as ArrayBuffer, 0, values.buffer.byteLength >>> 3);
+      this.n = values.length;
+    } else {
+      if (this.n + values.length > this.buf.length) {
+        // Exactly the room needed: parts arrive whole, so doubling would only waste memory.
+        const next = new Float64Array(this.n + values.length);
+        next.set(this.buf.subarray(0, this.n));
+        this.buf = next;
+      }
+      this.buf.set(values, this.n);
+      this.n += values.length;
+    }
+    if (this.nonNumeric === 0) this.firstNonNumeric = shiftedBad(s.firstNonNumeric, rowOffset);
+    this.nonNumeric += s.nonNumeric;
   }
 
   result(): NumericSampleResult {

@@ -264,6 +264,22 @@ export class CsvTokenizer {
   }
 
   /**
+   * For a part of a file read on its own: the input starts at a record boundary on
+   * physical line `line`, after the header (read elsewhere), so there is no header record.
+   */
+  resumeAt(line: number): void {
+    this.headerMode = false;
+    this.curLine = line;
+    this.recLine = line;
+    this.quoteLine = line;
+  }
+
+  /** The input fed so far ends between records: its next byte would start a new record. */
+  get atRecordBoundary(): boolean {
+    return this.state === S_RECORD && !this.afterCR && this.pos === this.end;
+  }
+
+  /**
    * Sets the next input region. `buf[0, buf.length)` must continue the stream exactly
    * from the previous region's `keepFrom`. `ascii` may be true only when every byte of
    * the region is below 0x80 (it lets UTF-8 text decode through the fast Latin-1 path).

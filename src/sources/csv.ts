@@ -46,6 +46,38 @@ export interface CsvOptions {
   open?: () => NodeJS.ReadableStream;
   /** A record longer than this many bytes is an error. Default 64 MiB. */
   maxRecordBytes?: number;
+  /** Read only this part of the file (a parallel scan's share of it); see CsvRange. */
+  range?: CsvRange;
+}
+
+/**
+ * A part of a plain (not gzipped) CSV file read on its own, as one share of a parallel
+ * scan. Parts split the file at record boundaries; the part at offset 0 reads the header,
+ * the others start in data mode with the header's names and delimiter given. A part that
+ * ends before the file does must end there between records, on line `endLine`, or the
+ * pass throws CsvPartMismatch (the split was wrong, e.g. a quote inside an unquoted field).
+ */
+export interface CsvRange {
+  /** First byte: 0, or the byte after a line break that ends a record. */
+  start: number;
+  /** Byte after the last one; undefined reads to the end of the file. */
+  end?: number;
+  /** 1-based physical line of byte `start` (1 when start = 0). */
+  firstLine: number;
+  /** 1-based physical line of byte `end`, when `end` is set. */
+  endLine?: number;
+  /** Column names of the file's header (as schema() gives them). */
+  names: string[];
+  /** The file's field delimiter (as layout() gives it). */
+  delimiter: number;
+}
+
+/** A part of a file did not end between records where it was split; read the file in one pass instead. */
+export class CsvPartMismatch extends Error {
+  constructor(file: string, range: CsvRange, detail: string) {
+    super(`${file}: the part at bytes ${range.start}..${range.end ?? 'end'} does not end between records (${detail})`);
+    this.name = 'CsvPartMismatch';
+  }
 }
 
 export interface BadLinesSummary {
@@ -305,7 +337,7 @@ function toBuffer(c: unknown): Buffer {
 }
 
 /** Decompressed chunks of the input; read errors become DataErrors. */
-async function* readChunks(file: string, stream: NodeJS.ReadableStream, gzipName: boolean): AsyncGenerator<Buffer> {
+async function* readChunks(file: string, stream: NodeJS.ReadableStream, gzipName: boolean, sniffGzip = true): AsyncGenerator<Buffer> {
   const raw = (stream as AsyncIterable<unknown>)[Symbol.asyncIterator]();
   const destroyable = stream as unknown as { destroy?: (err?: Error) => void };
   let gunzip: ReturnType<typeof createGunzip> | null = null;
@@ -319,7 +351,7 @@ async function* readChunks(file: string, stream: NodeJS.ReadableStream, gzipName
       const b = toBuffer(r.value);
       first = first.length === 0 ? b : Buffer.concat([first, b]);
     }
-    const gzip = gzipName || (first.length >= 2 && first[0] === 0x1f && first[1] === 0x8b);
+    const gzip = gzipName || (sniffGzip && first.length >= 2 && first[0] === 0x1f && first[1] === 0x8b);
     if (!gzip) {
       if (first.length > 0) yield first;
       for (;;) {
@@ -359,6 +391,10 @@ async function* readChunks(file: string, stream: NodeJS.ReadableStream, gzipName
 class Pass {
   readonly tok: CsvTokenizer;
   readonly names: string[];
+  /** The field delimiter in use (configured, sniffed, or a part's). */
+  readonly delimiter: number;
+  /** The input is a part that ends before the file does (see CsvRange). */
+  private readonly partial: CsvRange | undefined;
   private readonly chunks: AsyncGenerator<Buffer>;
   private readonly file: string;
   private readonly utf8: Utf8Check | null;
@@ -378,7 +414,11 @@ class Pass {
     pending: Buffer[],
     tok: CsvTokenizer,
     utf8: boolean,
+    delimiter: number,
+    partial: CsvRange | undefined,
   ) {
+    this.delimiter = delimiter;
+    this.partial = partial;
     this.file = file;
     this.chunks = chunks;
     this.pending = pending;
@@ -387,7 +427,14 @@ class Pass {
     this.names = [];
   }
 
-  static async open(file: string, stream: NodeJS.ReadableStream, gzipName: boolean, tsvName: boolean, o: ResolvedOptions): Promise<Pass> {
+  static async open(
+    file: string,
+    stream: NodeJS.ReadableStream,
+    gzipName: boolean,
+    tsvName: boolean,
+    o: ResolvedOptions,
+    range?: CsvRange,
+  ): Promise<Pass> {
     const chunks = readChunks(file, stream, gzipName);
     try {
       // Gather the first 64 KiB (or the whole input, if shorter).
@@ -422,7 +469,7 @@ class Pass {
           hint: `it has a NUL byte at offset ${nul}; check that the path points at a CSV file (Parquet files need a .parquet name)`,
         });
       }
-      const delimiter = o.delimiter ?? (tsvName ? 0x09 : sniffDelimiter(first, o.quote));
+      const delimiter = range?.delimiter ?? o.delimiter ?? (tsvName ? 0x09 : sniffDelimiter(first, o.quote));
       const tok = new CsvTokenizer({
         file,
         delimiter,
@@ -432,7 +479,7 @@ class Pass {
         onBadLines: o.onBadLines,
         maxRecordBytes: o.maxRecordBytes,
       });
-      const pass = new Pass(file, chunks, pending, tok, o.encoding === 'utf-8');
+      const pass = new Pass(file, chunks, pending, tok, o.encoding === 'utf-8', delimiter, range?.end !== undefined ? range : undefined);
       await pass.readHeader();
       return pass;
     } catch (err) {
@@ -441,11 +488,45 @@ class Pass {
     }
   }
 
+  /** A pass over a part that starts after the header (range.start > 0): data rows only. */
+  static resume(file: string, stream: NodeJS.ReadableStream, o: ResolvedOptions, range: CsvRange): Pass {
+    const chunks = readChunks(file, stream, false, false);
+    const tok = new CsvTokenizer({
+      file,
+      delimiter: range.delimiter,
+      quote: o.quote,
+      nullValues: o.nullValues,
+      encoding: o.encoding,
+      onBadLines: o.onBadLines,
+      maxRecordBytes: o.maxRecordBytes,
+    });
+    tok.resumeAt(range.firstLine);
+    const pass = new Pass(file, chunks, [], tok, o.encoding === 'utf-8', range.delimiter, range.end !== undefined ? range : undefined);
+    pass.names.push(...range.names);
+    return pass;
+  }
+
+  /**
+   * At the end of the input: closes a last record that has no line ending; a part that
+   * ends before the file does must instead end between records, on the line where the
+   * next part starts.
+   */
+  endOfInput(): void {
+    const range = this.partial;
+    if (range === undefined) {
+      this.tok.finish();
+      return;
+    }
+    if (!this.tok.atRecordBoundary) throw new CsvPartMismatch(this.file, range, 'a record continues past it');
+    if (this.tok.line !== range.endLine) throw new CsvPartMismatch(this.file, range, `line ${this.tok.line}, expected ${range.endLine}`);
+  }
+
   private async readHeader(): Promise<void> {
     const tok = this.tok;
     for (;;) {
       if (tok.run() === HEADER_DONE) break;
       if (!(await this.pump())) {
+        if (this.partial !== undefined) throw new CsvPartMismatch(this.file, this.partial, 'the header continues past it');
         if (tok.finish() === HEADER_DONE) break;
         throw new DataError(`${this.file} is empty: no header row (only blank lines)`, {
           file: this.file,
@@ -541,18 +622,40 @@ export class CsvSource implements Source {
     const lower = this.path.toLowerCase();
     const gzipName = lower.endsWith('.gz');
     const bare = gzipName ? lower.slice(0, -3) : lower;
+    const range = this.options.range;
     let stream: NodeJS.ReadableStream;
     try {
-      stream = this.options.open ? this.options.open() : createReadStream(this.path, { highWaterMark: CHUNK_BYTES });
+      if (this.options.open) stream = this.options.open();
+      else if (range) stream = createReadStream(this.path, { highWaterMark: CHUNK_BYTES, start: range.start, end: range.end === undefined ? undefined : range.end - 1 });
+      else stream = createReadStream(this.path, { highWaterMark: CHUNK_BYTES });
     } catch (err) {
       throw mapReadError(err, this.file);
     }
     this.stream = stream as { bytesRead?: number };
-    return Pass.open(this.file, stream, gzipName, bare.endsWith('.tsv'), this.resolved);
+    if (range && range.start > 0) return Pass.resume(this.file, stream, this.resolved, range);
+    return Pass.open(this.file, stream, gzipName, bare.endsWith('.tsv'), this.resolved, range);
+  }
+
+  /**
+   * The header's column names, the field delimiter (sniffed when not configured) and
+   * the quote byte: what a part of the file that starts after the header needs (CsvRange).
+   */
+  async layout(): Promise<{ names: string[]; delimiter: number; quote: number }> {
+    const pass = await this.openPass();
+    try {
+      return { names: pass.names.slice(), delimiter: pass.delimiter, quote: this.resolved.quote };
+    } finally {
+      await pass.close();
+    }
   }
 
   async schema(): Promise<ColumnInfo[]> {
     if (this.columnsCache) return this.columnsCache.map((c) => ({ ...c }));
+    const range = this.options.range;
+    if (range && range.start > 0) {
+      this.columnsCache = range.names.map((name) => ({ name, type: 'text' as const }));
+      return this.columnsCache.map((c) => ({ ...c }));
+    }
     const pass = await this.openPass();
     this.columnsCache = pass.names.map((name) => ({ name, type: 'text' as const }));
     if (this.options.open) {
@@ -609,7 +712,7 @@ export class CsvSource implements Source {
           continue;
         }
         if (!(await pass.pump())) {
-          tok.finish();
+          pass.endOfInput();
           this.bad = tok.badLines;
           if (tok.rows > 0) yield take();
           break;

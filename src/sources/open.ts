@@ -7,10 +7,11 @@ import { globSync, isDynamicPattern } from 'tinyglobby';
 import type { Source } from '../batch.js';
 import type { CsvSettings } from '../config/types.js';
 import { DataError } from '../errors.js';
-import { CsvSource } from './csv.js';
+import { CsvSource, type CsvRange } from './csv.js';
 import { LazySource } from './lazy.js';
 import { MultiSource } from './multi.js';
 import { PartitionedSource, partitionsOf } from './partitioned.js';
+import type { RowGroupRange } from './parquet.js';
 
 export type Format = 'csv' | 'parquet' | 'arrow' | 'jsonl';
 
@@ -123,10 +124,23 @@ function listDataFiles(dir: string): string[] {
   return out;
 }
 
-function openFile(file: string, options: OpenOptions): Source {
+/** A share of one file in a parallel scan: a CSV byte range, or a run of Parquet row groups. */
+export interface FilePart {
+  csv?: CsvRange;
+  rowGroups?: RowGroupRange;
+}
+
+/** How openSourceFiles reads each of `files` (expanded from `spec`): its format and Hive partition keys. */
+export function describeFiles(spec: string, files: string[], options: OpenOptions): { path: string; format: Format; partitions: [string, string | null][] }[] {
+  const root = rootOf(spec);
+  return files.map((f) => ({ path: f, format: options.format ?? detectFormat(f), partitions: root === undefined ? [] : partitionsOf(f, root) }));
+}
+
+/** One file as a Source, or only `part` of it. */
+export function openFile(file: string, options: OpenOptions, part?: FilePart): Source {
   const format = options.format ?? detectFormat(file);
   // Readers load on first use: a CSV run never pays for the Parquet or Arrow libraries.
-  if (format === 'parquet') return new LazySource(file, async () => new (await import('./parquet.js')).ParquetSource(file));
+  if (format === 'parquet') return new LazySource(file, async () => new (await import('./parquet.js')).ParquetSource(file, part?.rowGroups));
   if (format === 'arrow') return new LazySource(file, async () => new (await import('./arrow.js')).ArrowSource(file));
   if (format === 'jsonl') return new LazySource(file, async () => new (await import('./jsonl.js')).JsonLinesSource(file));
   const csv = options.csv;
@@ -136,6 +150,7 @@ function openFile(file: string, options: OpenOptions): Source {
     onBadLines: csv.onBadLines,
     encoding: csv.encoding,
     open: file === '-' ? () => process.stdin : undefined,
+    range: part?.csv,
   });
 }
 

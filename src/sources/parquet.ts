@@ -38,11 +38,18 @@ export const BATCH_ROWS = 65_536;
  */
 const MAX_NESTED_CHUNK_BYTES = 1 << 30;
 
+/** Row groups [start, end) of a file: a parallel scan's share of it. */
+export interface RowGroupRange {
+  start: number;
+  end: number;
+}
+
 export class ParquetSource implements Source {
   readonly description: string;
   readonly path: string;
 
-  constructor(path: string) {
+  /** `rowGroups` limits batches() to those row groups (rows keep their file-wide index). */
+  constructor(path: string, private readonly rowGroups?: RowGroupRange) {
     this.path = path;
     this.description = path;
   }
@@ -66,12 +73,24 @@ export class ParquetSource implements Source {
     }
   }
 
+  /** Rows of each row group, from the footer. */
+  async rowGroupRows(): Promise<number[]> {
+    const file = await ParquetFile.open(this.path);
+    try {
+      return (await this.layout(file)).rowGroups.map((g) => g.rows);
+    } finally {
+      await file.close();
+    }
+  }
+
   async *batches(columns?: string[]): AsyncGenerator<ColumnBatch> {
     const file = await ParquetFile.open(this.path);
     try {
       const layout = await this.layout(file);
+      // Every row group's chunks are vetted, also those of other parts: the first problem is the same in one pass.
       const selected = this.select(layout, columns);
-      for (const group of layout.rowGroups) {
+      const groups = this.rowGroups ? layout.rowGroups.slice(this.rowGroups.start, this.rowGroups.end) : layout.rowGroups;
+      for (const group of groups) {
         if (group.rows === 0) continue;
         yield* this.readGroup(file, layout, group, selected);
       }

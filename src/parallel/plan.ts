@@ -1,0 +1,197 @@
+/**
+ * Splitting a scan into parts for the workers: plain CSV files at record boundaries
+ * into byte ranges, Parquet files into contiguous runs of row groups, and the other
+ * files of a dataset (gzip, Arrow, JSON Lines, small files) whole, several small ones
+ * to a part. Parts are in scan order: read one after another they are the one pass.
+ */
+import { closeSync, openSync, readSync } from 'node:fs';
+import { CsvSource } from '../sources/csv.js';
+import { describeFiles, openFile, type OpenOptions, type SourceFile } from '../sources/open.js';
+import { findBoundary, type Boundary, type RangeCounts } from './count.js';
+import type { Piece } from './protocol.js';
+import type { ParallelSettings } from './settings.js';
+
+/** Bytes of CSV that read in about the time of one Parquet row (all checks, measured on the benchmark data). */
+export const PARQUET_ROW_BYTES = 32;
+/** Assumed compression ratio of gzip files, to weigh them against plain ones. */
+const GZIP_RATIO = 4;
+/** Most parts one file is split into. */
+const MAX_PIECES = 1024;
+/** How far past a range start a record boundary is looked for before the range is given up. */
+const WALK_LIMIT = 4 * 1024 * 1024;
+
+export interface PartPlan {
+  pieces: Piece[];
+  /** A CSV range after the first of its file: its rows are numbered on from the part before. */
+  continues: boolean;
+  /** Names the part in messages. */
+  label: string;
+}
+
+export type Counter = (file: string, start: number, end: number, quote: number) => Promise<RangeCounts>;
+
+interface FileWork {
+  piece: Piece;
+  bytes: number;
+  /** Reading cost in bytes of plain CSV. */
+  units: number;
+  csv: boolean;
+  /** Row counts of the row groups, for a Parquet file. */
+  groups?: number[];
+}
+
+/** The parts of a scan, or why it is read in one pass. */
+export async function planParts(
+  spec: string,
+  files: SourceFile[],
+  options: OpenOptions,
+  settings: ParallelSettings,
+  count: Counter,
+): Promise<{ parts: PartPlan[] } | { reason: string }> {
+  if (settings.workers < 2) return { reason: 'one worker' };
+  if (files.some((f) => f.path === '-')) return { reason: 'stdin' };
+  // Files cost at most PARQUET_ROW_BYTES per byte (a Parquet row takes more than a byte):
+  // data this small stays in one pass without a footer read.
+  if (files.reduce((n, f) => n + (f.bytes ?? 0), 0) * PARQUET_ROW_BYTES < settings.minSplitBytes) return { reason: 'small data' };
+  const described = describeFiles(spec, files.map((f) => f.path), options);
+  const work: FileWork[] = [];
+  for (let i = 0; i < files.length; i++) {
+    const d = described[i];
+    const bytes = files[i].bytes ?? 0;
+    const piece: Piece = { file: d.path, format: d.format, partitions: d.partitions };
+    if (d.format === 'csv') {
+      const gzip = /\.gz$/i.test(d.path) || startsWithGzip(d.path);
+      work.push({ piece, bytes, units: gzip ? bytes * GZIP_RATIO : bytes, csv: !gzip });
+    } else if (d.format === 'parquet') {
+      const { ParquetSource } = await import('../sources/parquet.js');
+      const groups = await new ParquetSource(d.path).rowGroupRows();
+      work.push({ piece, bytes, units: groups.reduce((n, r) => n + r, 0) * PARQUET_ROW_BYTES, csv: false, groups });
+    } else {
+      work.push({ piece, bytes, units: /\.gz$/i.test(d.path) ? bytes * GZIP_RATIO : bytes, csv: false });
+    }
+  }
+  const total = work.reduce((n, w) => n + w.units, 0);
+  if (total < settings.minSplitBytes) return { reason: `${total} bytes (or the equivalent) is below the split threshold of ${settings.minSplitBytes}` };
+  const target = Math.max(1, settings.partBytes ?? Math.ceil(total / settings.workers));
+
+  // Each file as one piece or as several; split CSV files need their boundaries found first.
+  const split = await Promise.all(
+    work.map(async (w): Promise<Piece[] | undefined> => {
+      const n = Math.min(MAX_PIECES, Math.round(w.units / target));
+      if (w.csv && n >= 2) return splitCsv(w, Math.min(n, w.bytes), options, count, settings.workers);
+      if (w.groups && n >= 2) return splitParquet(w, Math.min(n, w.groups.length));
+      return undefined;
+    }),
+  );
+
+  const parts: PartPlan[] = [];
+  let group: FileWork[] = [];
+  let groupUnits = 0;
+  const flush = () => {
+    if (group.length === 0) return;
+    const first = group[0].piece.file;
+    parts.push({ pieces: group.map((w) => w.piece), continues: false, label: group.length === 1 ? first : `${first} and ${group.length - 1} more file${group.length === 2 ? '' : 's'}` });
+    group = [];
+    groupUnits = 0;
+  };
+  for (let i = 0; i < work.length; i++) {
+    const pieces = split[i];
+    if (pieces && pieces.length >= 2) {
+      flush();
+      for (const p of pieces) parts.push({ pieces: [p], continues: (p.csv?.start ?? 0) > 0, label: pieceLabel(p, work[i].bytes) });
+      continue;
+    }
+    if (group.length > 0 && groupUnits + work[i].units > target) flush();
+    group.push(work[i]);
+    groupUnits += work[i].units;
+  }
+  flush();
+  if (parts.length < 2) return { reason: 'the data does not split into two parts' };
+  return { parts };
+}
+
+function pieceLabel(p: Piece, bytes: number): string {
+  if (p.csv) return `${p.file} (bytes ${p.csv.start}-${p.csv.end ?? bytes}, from line ${p.csv.firstLine})`;
+  if (p.rowGroups) return `${p.file} (row groups ${p.rowGroups.start}-${p.rowGroups.end - 1})`;
+  return p.file;
+}
+
+/** A gzip file under a plain name: the CSV source unpacks it, so it cannot be split. */
+function startsWithGzip(path: string): boolean {
+  try {
+    const fd = openSync(path, 'r');
+    try {
+      const head = Buffer.alloc(2);
+      return readSync(fd, head, 0, 2, 0) === 2 && head[0] === 0x1f && head[1] === 0x8b;
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return false;
+  }
+}
+
+/** Contiguous runs of row groups with about the same number of rows each. */
+function splitParquet(w: FileWork, n: number): Piece[] {
+  const groups = w.groups!;
+  const total = groups.reduce((a, r) => a + r, 0);
+  const pieces: Piece[] = [];
+  let start = 0;
+  let rows = 0;
+  for (let g = 0; g < groups.length; g++) {
+    rows += groups[g];
+    const k = pieces.length + 1;
+    if (k < n && rows >= (total * k) / n && g + 1 < groups.length) {
+      pieces.push({ ...w.piece, rowGroups: { start, end: g + 1 } });
+      start = g + 1;
+    }
+  }
+  pieces.push({ ...w.piece, rowGroups: { start, end: groups.length } });
+  return pieces;
+}
+
+/**
+ * Byte ranges of a CSV file that start at record boundaries: n nominal starts, the
+ * quote parity and line number at each from the counts of the ranges before it, then
+ * the first record boundary after each.
+ */
+async function splitCsv(w: FileWork, n: number, options: OpenOptions, count: Counter, workers: number): Promise<Piece[] | undefined> {
+  if (n < 2) return undefined;
+  const file = w.piece.file;
+  const source = openFile(file, options);
+  if (!(source instanceof CsvSource)) return undefined;
+  const { names, delimiter, quote } = await source.layout();
+  const starts: number[] = [];
+  for (let k = 0; k < n; k++) starts.push(Math.floor((k * w.bytes) / n));
+  // Phase one, in the workers: counts of [starts[k], starts[k + 1]) for every range but the
+  // last, cut finer when there are fewer such ranges than workers, so that all of them count.
+  const cuts = Math.max(1, Math.ceil(workers / (n - 1)));
+  const counts = await Promise.all(
+    starts.slice(0, -1).map(async (s, k) => {
+      const e = starts[k + 1];
+      const pieces: Promise<RangeCounts>[] = [];
+      for (let c = 0; c < cuts; c++) {
+        const a = s + Math.floor(((e - s) * c) / cuts);
+        const b = s + Math.floor(((e - s) * (c + 1)) / cuts);
+        if (b > a) pieces.push(count(file, a, b, quote));
+      }
+      const all = await Promise.all(pieces);
+      return { quotes: all.reduce((t, x) => t + x.quotes, 0), breaks: all.reduce((t, x) => t + x.breaks, 0) };
+    }),
+  );
+  const bounds: Boundary[] = [{ offset: 0, line: 1 }];
+  let quotes = 0;
+  let breaks = 0;
+  for (let k = 1; k < n; k++) {
+    quotes += counts[k - 1].quotes;
+    breaks += counts[k - 1].breaks;
+    const limit = Math.min(k + 1 < n ? starts[k + 1] : w.bytes, starts[k] + WALK_LIMIT);
+    const b = findBoundary(file, starts[k], limit, quotes % 2 === 1, breaks + 1, quote);
+    if (b && b.offset > bounds[bounds.length - 1].offset && b.offset < w.bytes) bounds.push(b);
+  }
+  if (bounds.length < 2) return undefined;
+  return bounds.map((b, k) => {
+    const next = bounds[k + 1] as Boundary | undefined;
+    return { ...w.piece, csv: { start: b.offset, end: next?.offset, firstLine: b.line, endLine: next?.line, names, delimiter } };
+  });
+}

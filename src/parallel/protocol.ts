@@ -1,0 +1,121 @@
+/**
+ * Messages between the main thread and the scan workers, and how errors cross over.
+ * Everything here survives structured clone: plain data, typed arrays, Sets; no functions.
+ */
+import type { DatasetConfig } from '../config/types.js';
+import { DataError, DqcError, UsageError, type ExitCode } from '../errors.js';
+import type { ScanRole } from '../run.js';
+import type { CsvRange } from '../sources/csv.js';
+import type { Format } from '../sources/open.js';
+import type { RowGroupRange } from '../sources/parquet.js';
+import type { RangeCounts } from './count.js';
+
+/** One file, or a share of it, within a part. */
+export interface Piece {
+  file: string;
+  format: Format;
+  /** Hive partition keys of the file (folder names), as the whole dataset reads them. */
+  partitions: [string, string | null][];
+  csv?: CsvRange;
+  rowGroups?: RowGroupRange;
+}
+
+/** Count quote bytes and line breaks of bytes [start, end) of a CSV file (finding split points). */
+export interface CountTask {
+  kind: 'count';
+  file: string;
+  start: number;
+  end: number;
+  quote: number;
+}
+
+/** Scan one part with the accumulators the dataset's checks plan, and send back their states. */
+export interface ScanTask {
+  kind: 'scan';
+  dataset: DatasetConfig;
+  role: ScanRole;
+  /** The reference path, for role 'reference'. */
+  reference?: string;
+  pieces: Piece[];
+  /** The dataset has several files: columns a file lacks read as nulls, as in MultiSource. */
+  multi: boolean;
+  description: string;
+  /** Set to non-zero at `slot` when the part's result is no longer wanted. */
+  cancel: Int32Array;
+  slot: number;
+}
+
+export type Task = CountTask | ScanTask;
+
+export interface BadLines {
+  count: number;
+  lines: number[];
+}
+
+export type Reply =
+  | { kind: 'progress'; rows: number; bytes?: number }
+  | { kind: 'counted'; counts: RangeCounts }
+  | { kind: 'scanned'; rows: number; states: Record<string, unknown>; badLines?: BadLines; bytes?: number; seconds: number }
+  | { kind: 'failed'; error: WireError };
+
+/** An error as data. */
+export interface WireError {
+  /** dqc: a user-facing DqcError; mismatch: the part was split at a wrong place; cancelled; internal: a bug or crash. */
+  kind: 'dqc' | 'mismatch' | 'cancelled' | 'internal';
+  name: string;
+  message: string;
+  code?: string;
+  exitCode?: number;
+  hint?: string;
+  file?: string;
+  line?: number;
+  stack?: string;
+}
+
+/** The part's result is no longer wanted (another part failed first). */
+export class Cancelled extends Error {
+  constructor() {
+    super('cancelled');
+    this.name = 'Cancelled';
+  }
+}
+
+export function toWire(err: unknown): WireError {
+  if (err instanceof DqcError) {
+    const data = err instanceof DataError ? { file: err.file, line: err.line } : {};
+    return { kind: 'dqc', name: err.name, message: err.message, code: err.code, exitCode: err.exitCode, hint: err.hint, ...data };
+  }
+  if (err instanceof Error) {
+    const kind = err.name === 'CsvPartMismatch' ? 'mismatch' : err instanceof Cancelled ? 'cancelled' : 'internal';
+    return { kind, name: err.name, message: err.message, stack: err.stack };
+  }
+  return { kind: 'internal', name: 'Error', message: String(err) };
+}
+
+/** The error again, as the main thread throws it: the same class, message, hint, file and line. */
+export function fromWire(w: WireError, where: string): Error {
+  if (w.kind === 'dqc') {
+    if (w.name === 'DataError') return new DataError(w.message, { file: w.file, line: w.line, hint: w.hint });
+    if (w.name === 'UsageError') return new UsageError(w.message, w.hint);
+    const e = new DqcError(w.code ?? 'E_DATA', (w.exitCode ?? 3) as ExitCode, w.message, w.hint);
+    e.name = w.name;
+    return e;
+  }
+  const e = new Error(w.name === 'WorkerCrash' ? `internal: ${w.message}` : `internal: a worker reading ${where} failed: ${w.name}: ${w.message}`);
+  if (w.stack) e.stack = `${e.message}\n--- in the worker:\n${w.stack}`;
+  return e;
+}
+
+/** The ArrayBuffers of the typed arrays in a state, to transfer rather than copy. */
+export function transferables(value: unknown, out: ArrayBuffer[] = [], seen = new Set<unknown>()): ArrayBuffer[] {
+  if (value === null || typeof value !== 'object' || seen.has(value)) return out;
+  seen.add(value);
+  if (ArrayBuffer.isView(value)) {
+    const buffer = value.buffer;
+    if (buffer instanceof ArrayBuffer && !out.includes(buffer)) out.push(buffer);
+    return out;
+  }
+  if (value instanceof Set || value instanceof Map) return out;
+  for (const v of Array.isArray(value) ? value : Object.values(value)) transferables(v, out, seen);
+  return out;
+}

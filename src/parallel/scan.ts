@@ -1,0 +1,192 @@
+/**
+ * Parallel scans: a scan split into parts (plan.ts), the parts read by worker threads,
+ * their accumulator states merged on the main thread in part order, so the result is the
+ * one pass's. The first part (in scan order) that fails decides the outcome, exactly as
+ * the one pass would have stopped there: its DataError is thrown as is, a crash is an
+ * internal error naming the part, and a CSV part that did not end between records (the
+ * split was wrong) sends the scan back to the main thread as one pass.
+ */
+import type { Source } from '../batch.js';
+import type { DatasetConfig } from '../config/types.js';
+import { isShareable, type Accumulator, type Shareable } from '../metrics/accumulator.js';
+import type { ScanRole } from '../run.js';
+import { MAX_BAD_LINE_NUMBERS } from '../sources/csv-tokenizer.js';
+import type { OpenOptions, SourceFile } from '../sources/open.js';
+import { planParts, type PartPlan } from './plan.js';
+import { WorkerPool, workerEntry } from './pool.js';
+import { fromWire, type BadLines, type Reply, type ScanTask } from './protocol.js';
+import type { ParallelSettings } from './settings.js';
+
+export interface ParallelScanInput {
+  dataset: DatasetConfig;
+  role: ScanRole;
+  /** The reference path, for role 'reference'. */
+  reference?: string;
+  /** The source spec (path, glob, folder) and its files, as openSourceFiles gave them. */
+  spec: string;
+  files: SourceFile[];
+  options: OpenOptions;
+  /** The main thread's source: its description names the scan; bad lines are reported only when it reports them. */
+  source: Source;
+  /** Fresh accumulators (as the plan made them); the parts' states are merged into them. */
+  accumulators: Accumulator<unknown>[];
+  /** Progress: rows read since the last call, and bytes read of all files so far (when known). */
+  progress(rows: number, bytesRead: number | undefined): void;
+}
+
+export interface ParallelScanResult {
+  rows: number;
+  /** Bad lines of the scan, when the source reports them. */
+  badLines?: BadLines;
+  parts: number;
+}
+
+export class ParallelScanner {
+  private pool?: WorkerPool;
+
+  constructor(readonly settings: ParallelSettings) {}
+
+  /** Starts the workers ahead of a scan that is likely to be split. */
+  warm(): void {
+    this.workers()?.warm();
+  }
+
+  async close(): Promise<void> {
+    await this.pool?.close();
+    this.pool = undefined;
+  }
+
+  /** Reads the scan in parts on the workers; undefined when it is better (or must be) read in one pass. */
+  async scan(input: ParallelScanInput): Promise<ParallelScanResult | undefined> {
+    const started = performance.now();
+    const log = (line: string) => this.settings.log?.(`${input.dataset.name} ${input.role}: ${line}`);
+    const pool = this.workers();
+    if (!pool) {
+      log('one pass: no worker module to start');
+      return undefined;
+    }
+    const accumulators = input.accumulators;
+    if (!accumulators.every(isShareable)) {
+      log('one pass: an accumulator cannot move between threads');
+      return undefined;
+    }
+    let planned: Awaited<ReturnType<typeof planParts>>;
+    try {
+      planned = await planParts(input.spec, input.files, input.options, this.settings, async (file, start, end, quote) => {
+        const reply = await pool.run({ kind: 'count', file, start, end, quote }, `${file} (bytes ${start}-${end})`);
+        if (reply.kind === 'counted') return reply.counts;
+        throw reply.kind === 'failed' ? fromWire(reply.error, file) : new Error(`internal: unexpected reply ${reply.kind}`);
+      });
+    } catch (err) {
+      // The one pass reads the same files and reports whatever is wrong with them in its own words.
+      log(`one pass: planning failed: ${(err as Error).message}`);
+      return undefined;
+    }
+    if ('reason' in planned) {
+      log(`one pass: ${planned.reason}`);
+      return undefined;
+    }
+    const parts = planned.parts;
+    const planSeconds = (performance.now() - started) / 1000;
+    const outcome = await this.runParts(pool, input, parts);
+    if (outcome === undefined) return undefined;
+    const readSeconds = (performance.now() - started) / 1000 - planSeconds;
+    const mergeStarted = performance.now();
+
+    // Merge in part order: the first offender of the earliest part is kept, as in one pass.
+    let rows = 0;
+    let fileRows = 0;
+    let bad: BadLines | undefined;
+    for (let k = 0; k < parts.length; k++) {
+      const r = outcome[k];
+      const rowOffset = parts[k].continues ? fileRows : 0;
+      for (const acc of accumulators as (Accumulator<unknown> & Shareable)[]) acc.mergeState(r.states[acc.key], rowOffset);
+      // Merged: let the part's buffers go before the next part's merge allocates.
+      r.states = {};
+      fileRows = rowOffset + r.rows;
+      rows += r.rows;
+      if (r.badLines) {
+        bad ??= { count: 0, lines: [] };
+        bad.count += r.badLines.count;
+        for (const line of r.badLines.lines) if (bad.lines.length < MAX_BAD_LINE_NUMBERS) bad.lines.push(line);
+      }
+    }
+    if (this.settings.log) {
+      const times = outcome.map((r) => r.seconds.toFixed(2)).join(', ');
+      const merge = (performance.now() - mergeStarted) / 1000;
+      log(`${parts.length} parts on ${Math.min(this.settings.workers, parts.length)} workers: plan ${planSeconds.toFixed(2)} s, read ${readSeconds.toFixed(2)} s (parts ${times} s), merge ${merge.toFixed(2)} s`);
+    }
+    const reportsBadLines = 'badLines' in input.source;
+    return { rows, badLines: reportsBadLines ? (bad ?? { count: 0, lines: [] }) : undefined, parts: parts.length };
+  }
+
+  private workers(): WorkerPool | undefined {
+    if (this.pool) return this.pool;
+    const entry = workerEntry();
+    if (!entry) return undefined;
+    this.pool = new WorkerPool(this.settings.workers, entry);
+    return this.pool;
+  }
+
+  /** Every part's reply, in order; undefined when the split was wrong. Throws the first part's error. */
+  private async runParts(pool: WorkerPool, input: ParallelScanInput, parts: PartPlan[]): Promise<(Reply & { kind: 'scanned' })[] | undefined> {
+    const cancel = new Int32Array(new SharedArrayBuffer(4 * parts.length));
+    const reported = new Array<number>(parts.length).fill(0);
+    const bytes = new Array<number | undefined>(parts.length).fill(undefined);
+    const totalBytes = () => {
+      let n: number | undefined;
+      for (const b of bytes) if (b !== undefined) n = (n ?? 0) + b;
+      return n;
+    };
+    const progress = (k: number, rows: number, read: number | undefined) => {
+      const delta = rows - reported[k];
+      reported[k] = rows;
+      if (read !== undefined) bytes[k] = read;
+      if (delta > 0) input.progress(delta, totalBytes());
+    };
+    const multi = input.files.length > 1;
+    const replies = parts.map((part, k) => {
+      const task: ScanTask = {
+        kind: 'scan',
+        dataset: input.dataset,
+        role: input.role,
+        reference: input.reference,
+        pieces: part.pieces,
+        multi,
+        description: input.source.description,
+        cancel,
+        slot: k,
+      };
+      return pool.run(task, part.label, (p) => progress(k, p.rows, p.bytes)).then((reply) => {
+        if (reply.kind === 'scanned') progress(k, reply.rows, reply.bytes);
+        else if (reply.kind === 'failed' && reply.error.kind !== 'cancelled') {
+          // Later parts no longer matter: either this failure stands or the scan starts over.
+          for (let j = k + 1; j < parts.length; j++) Atomics.store(cancel, j, 1);
+        }
+        return reply;
+      });
+    });
+    const done: (Reply & { kind: 'scanned' })[] = [];
+    try {
+      for (let k = 0; k < parts.length; k++) {
+        const reply = await replies[k];
+        if (reply.kind === 'scanned') {
+          done.push(reply);
+          continue;
+        }
+        const error = reply.kind === 'failed' ? reply.error : undefined;
+        if (error?.kind === 'mismatch') {
+          this.settings.log?.(`${input.dataset.name} ${input.role}: one pass after all: ${error.message}`);
+          return undefined;
+        }
+        if (!error) throw new Error(`internal: unexpected reply ${reply.kind} for ${parts[k].label}`);
+        throw fromWire(error, parts[k].label);
+      }
+      return done;
+    } finally {
+      for (let j = 0; j < parts.length; j++) Atomics.store(cancel, j, 1);
+      // Leave no part running behind an error: the pool is free for the next scan.
+      await Promise.allSettled(replies);
+    }
+  }
+}

@@ -1,0 +1,97 @@
+/**
+ * A scan worker: takes one task at a time from the main thread. A scan task rebuilds
+ * the dataset's plan from its config, reads its part of the data and sends back the
+ * accumulators' states (typed arrays transferred), the rows read, the bad lines left
+ * out and the bytes read; progress goes out at most every PROGRESS_MS.
+ */
+import { parentPort } from 'node:worker_threads';
+import type { Source } from '../batch.js';
+import { isShareable, type Accumulator } from '../metrics/accumulator.js';
+import { planDataset } from '../run.js';
+import { MAX_BAD_LINE_NUMBERS } from '../sources/csv-tokenizer.js';
+import { MultiSource } from '../sources/multi.js';
+import { openFile, type OpenOptions } from '../sources/open.js';
+import { PartitionedSource } from '../sources/partitioned.js';
+import { countFileRange } from './count.js';
+import { Cancelled, toWire, transferables, type BadLines, type Reply, type ScanTask, type Task } from './protocol.js';
+
+const PROGRESS_MS = 200;
+
+const port = parentPort;
+if (!port) throw new Error('src/parallel/worker.ts runs as a worker thread only');
+
+port.on('message', (msg: { id: number; task: Task }) => {
+  void handle(msg.id, msg.task);
+});
+
+async function handle(id: number, task: Task): Promise<void> {
+  const send = (reply: Reply, transfer: ArrayBuffer[] = []) => port!.postMessage({ id, reply }, transfer);
+  try {
+    if (task.kind === 'count') {
+      send({ kind: 'counted', counts: countFileRange(task.file, task.start, task.end, task.quote) });
+    } else {
+      const result = await scanPart(task, (rows, bytes) => send({ kind: 'progress', rows, bytes }));
+      send(result, transferables(result.states));
+    }
+  } catch (err) {
+    send({ kind: 'failed', error: toWire(err) });
+  }
+}
+
+async function scanPart(task: ScanTask, progress: (rows: number, bytes: number | undefined) => void): Promise<Reply & { kind: 'scanned' }> {
+  const started = performance.now();
+  const plan = planDataset(task.dataset);
+  const accumulators: Accumulator<unknown>[] =
+    task.role === 'data' ? [...plan.current.values()] : [...(plan.references.get(task.reference ?? '')?.accumulators.values() ?? [])];
+  const options: OpenOptions = { format: task.dataset.format, csv: task.dataset.csv };
+  const bases: Source[] = [];
+  const sources = task.pieces.map((p) => {
+    const base = openFile(p.file, { ...options, format: p.format }, { csv: p.csv, rowGroups: p.rowGroups });
+    bases.push(base);
+    return p.partitions.length > 0 ? new PartitionedSource(base, p.partitions) : base;
+  });
+  const source = task.multi ? new MultiSource(task.description, sources) : sources[0];
+  const columns = [...new Set(accumulators.flatMap((a) => a.columns))];
+
+  let rows = 0;
+  const bytesByFile = new Map<string, number>();
+  let lastSent = performance.now();
+  for await (const batch of source.batches(columns)) {
+    if (Atomics.load(task.cancel, task.slot) !== 0) throw new Cancelled();
+    for (const acc of accumulators) acc.update(batch);
+    rows += batch.rows;
+    if (batch.origin.bytesRead !== undefined) bytesByFile.set(batch.origin.file, batch.origin.bytesRead);
+    const now = performance.now();
+    if (now - lastSent >= PROGRESS_MS) {
+      lastSent = now;
+      progress(rows, sum(bytesByFile));
+    }
+  }
+
+  const states: Record<string, unknown> = {};
+  for (const acc of accumulators) {
+    if (!isShareable(acc)) throw new Error(`accumulator ${acc.key} cannot be sent to the main thread`);
+    states[acc.key] = acc.state();
+  }
+  return { kind: 'scanned', rows, states, badLines: badLinesOf(bases), bytes: sum(bytesByFile), seconds: (performance.now() - started) / 1000 };
+}
+
+function sum(bytes: Map<string, number>): number | undefined {
+  if (bytes.size === 0) return undefined;
+  let n = 0;
+  for (const b of bytes.values()) n += b;
+  return n;
+}
+
+/** Rows the CSV pieces left out (on_bad_lines: warn | skip), in order. */
+function badLinesOf(sources: Source[]): BadLines | undefined {
+  let out: BadLines | undefined;
+  for (const s of sources) {
+    const b = (s as { badLines?: BadLines }).badLines;
+    if (!b) continue;
+    out ??= { count: 0, lines: [] };
+    out.count += b.count;
+    for (const line of b.lines) if (out.lines.length < MAX_BAD_LINE_NUMBERS) out.lines.push(line);
+  }
+  return out;
+}
