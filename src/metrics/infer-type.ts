@@ -14,13 +14,15 @@ const BOOL_WORDS = new Set(['true', 'false', 'True', 'False', 'TRUE', 'FALSE']);
 const UTC = makeZoneResolver('UTC');
 
 /** Values examined per batch: the type is reported, not enforced, so a spread sample does. */
-const SAMPLE_PER_BATCH = 512;
+const FULL_ROWS = 1024;
+const SAMPLE_EVERY = 32;
 
 /**
  * Infers a text column's type from its values, as pandas' parser would type it:
  * integer ⊂ float; boolean from True/False words; timestamp from ISO-8601 values.
  * Checks that depend on a type (drift, freshness) test every value themselves; this
- * looks at up to SAMPLE_PER_BATCH values spread over each batch.
+ * looks at the first FULL_ROWS rows and then every SAMPLE_EVERY-th, chosen by line (or
+ * row) number so that the answer does not depend on how the data was cut into batches.
  */
 export class InferType implements Accumulator<InferredType>, Shareable {
   readonly key: string;
@@ -43,10 +45,14 @@ export class InferType implements Accumulator<InferredType>, Shareable {
     }
     const values = col.values;
     let fits = this.fits;
-    const step = Math.max(1, Math.floor(batch.rows / SAMPLE_PER_BATCH));
-    for (let i = 0; i < batch.rows && fits !== 0; i += step) {
+    const lines = batch.origin.lines;
+    const rowStart = batch.origin.rowStart;
+    for (let i = 0; i < batch.rows && fits !== 0; i++) {
       const v = values[i];
       if (isMissing(v)) continue;
+      const at = lines ? lines[i] : rowStart + i;
+      // Always look at a column's first value, however sparse the column.
+      if (at > FULL_ROWS && at % SAMPLE_EVERY !== 0 && this.present > 0) continue;
       this.present++;
       const s = v as string;
       if (fits & (INT | FLOAT)) {
