@@ -97,7 +97,9 @@ export async function startOtel(settings: TracingSettings, opts: OtelOptions): P
       rootSpan.setAttributes(clean({ 'dqc.exit_code': exitCode, ...attributes }));
       if (exitCode !== 0) rootSpan.setStatus({ code: SpanStatusCode.ERROR, message: `exit ${exitCode}: ${meaning}` });
       if (error !== undefined) rootSpan.recordException(exceptionOf(error));
-      rootSpan.end();
+      // The same clock as the child spans (time origin + monotonic time): a root given an
+      // explicit start would otherwise end on Date.now(), up to a millisecond before them.
+      rootSpan.end(performance.timeOrigin + performance.now());
       const limit = settings.timeoutMs + 1000;
       let timer: NodeJS.Timeout | undefined;
       const timedOut = await Promise.race([
