@@ -14,20 +14,10 @@ import { join } from 'node:path';
 import { once } from 'node:events';
 import { pathToFileURL } from 'node:url';
 import { CsvSource } from '../../src/sources/csv.js';
+import { mulberry32 as rng } from '../random.ts';
 
 const CATEGORIES = ['dining', 'groceries', 'travel', 'fuel', 'entertainment', 'utilities', 'health', 'shopping'];
 
-/** Deterministic 32-bit PRNG (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function pad2(n: number): string {
   return n < 10 ? '0' + n : String(n);

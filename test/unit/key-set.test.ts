@@ -12,17 +12,8 @@ import {
   KeySet,
   type DistinctKeys,
 } from '../../src/metrics/key-set.js';
+import { mulberry32 } from '../random.ts';
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Oracle key for values of the generated columns: pandas-like equality, by construction. */
 function oracleKey(values: unknown[]): string {

@@ -8,6 +8,7 @@ import {
   makeZoneResolver,
   parseTimestamp,
 } from '../../src/metrics/timestamp.js';
+import { mulberry32 } from '../random.ts';
 
 const UTC = makeZoneResolver();
 const NEW_YORK = makeZoneResolver('America/New_York');
@@ -15,17 +16,6 @@ const BERLIN = makeZoneResolver('Europe/Berlin');
 
 const H = 3_600_000;
 
-/** Deterministic PRNG for generated cases. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function pad(n: number, width: number): string {
   return String(n).padStart(width, '0');
