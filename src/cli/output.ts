@@ -1,3 +1,4 @@
+import { writeFileSync } from 'node:fs';
 import { DqcError, EXIT, type ExitCode } from '../errors.js';
 
 /** Print an error to stderr; returns its exit code. Non-DqcErrors are bugs (exit 5). */
@@ -25,4 +26,17 @@ function drain(stream: NodeJS.WriteStream): Promise<void> {
     if (stream.writableLength === 0) resolve();
     else stream.write('', () => resolve());
   });
+}
+
+/** Prints a command's output, or writes it to `--output FILE`. */
+export function emit(text: string, output: string | undefined): void {
+  if (output === undefined) {
+    process.stdout.write(text);
+    return;
+  }
+  try {
+    writeFileSync(output, text);
+  } catch (err) {
+    throw new DqcError('E_OUTPUT', EXIT.usage, `cannot write ${output}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, 'pass a writable path with --output');
+  }
 }

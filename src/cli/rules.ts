@@ -1,7 +1,6 @@
 /** `dqc rules`: Prometheus alerting rules (YAML) for the datasets of a config. */
-import { writeFileSync } from 'node:fs';
-import { DqcError, EXIT, type ExitCode } from '../errors.js';
-import { fail } from './output.js';
+import { EXIT, type ExitCode } from '../errors.js';
+import { emit, fail } from './output.js';
 
 export interface RulesFlags {
   config: string;
@@ -14,18 +13,9 @@ export async function rulesCommand(flags: RulesFlags): Promise<ExitCode> {
   const [{ loadConfig }, { renderRules }] = await Promise.all([import('../config/load.js'), import('../monitoring/rules.js')]);
   try {
     const text = renderRules(loadConfig(flags.config, { without: ['notify', 'tracing'] }), { successWindow: flags.successWindow });
-    if (flags.output !== undefined) writeOutput(flags.output, text);
-    else process.stdout.write(text);
+    emit(text, flags.output);
     return EXIT.ok;
   } catch (err) {
     return fail(err, flags.debug ?? false);
-  }
-}
-
-function writeOutput(file: string, text: string): void {
-  try {
-    writeFileSync(file, text);
-  } catch (err) {
-    throw new DqcError('E_OUTPUT', EXIT.usage, `cannot write ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, 'pass a writable path with --output');
   }
 }
