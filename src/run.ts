@@ -285,15 +285,17 @@ function worstOutcome(checks: CheckResult[]): Outcome {
 }
 
 /**
- * The run's exit code. Priority, highest first: 2 config invalid (a dataset's columns
+ * The run's exit code. Priority, highest first: 5 a bug while checking a dataset, 2 config invalid (a dataset's columns
  * included), 3 data unreadable or not measurable, 1 a check failed, 4 metrics not
  * delivered, 0. A warned check never changes the code unless `failOnWarn`.
  */
 export function exitCodeOf(result: SuiteResult, opts: { deliveryFailed?: boolean; failOnWarn?: boolean } = {}): ExitCode {
   const errors = result.datasets.map((d) => d.error?.exitCode);
+  if (errors.includes(EXIT.internal)) return EXIT.internal;
   if (errors.includes(EXIT.usage)) return EXIT.usage;
   const checks = result.datasets.flatMap((d) => d.checks);
-  if (errors.includes(EXIT.data) || checks.some((c) => c.outcome === 'error')) return EXIT.data;
+  // Any other dataset error still means a dataset went unchecked.
+  if (errors.some((e) => e !== undefined) || checks.some((c) => c.outcome === 'error')) return EXIT.data;
   if (checks.some((c) => c.outcome === 'failed' || (opts.failOnWarn && c.outcome === 'warned'))) return EXIT.checkFailed;
   if (opts.deliveryFailed) return EXIT.delivery;
   return EXIT.ok;

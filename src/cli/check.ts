@@ -43,7 +43,7 @@ export async function checkCommand(data: string | undefined, flags: CheckFlags):
     const result = await runSuite(config, {
       now,
       datasets: flags.dataset,
-      dataPath: data === undefined ? undefined : data === '-' ? '-' : data,
+      dataPath: data,
       observer: tracing.observe(terminal.observer),
       parallel,
     }).finally(() => terminal.stop());

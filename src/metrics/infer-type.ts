@@ -30,6 +30,8 @@ export class InferType implements Accumulator<InferredType>, Shareable {
   /** Bit set of the types every value seen so far fits. */
   private fits = INT | FLOAT | BOOL | TIME;
   private declared?: Exclude<ColumnType, 'text'>;
+  /** Present values looked at, and present values in all. */
+  private sampled = 0;
   private present = 0;
 
   constructor(readonly column: string) {
@@ -50,10 +52,10 @@ export class InferType implements Accumulator<InferredType>, Shareable {
     for (let i = 0; i < batch.rows && fits !== 0; i++) {
       const v = values[i];
       if (isMissing(v)) continue;
-      const at = lines ? lines[i] : rowStart + i;
-      // Always look at a column's first value, however sparse the column.
-      if (at > FULL_ROWS && at % SAMPLE_EVERY !== 0 && this.present > 0) continue;
       this.present++;
+      const at = lines ? lines[i] : rowStart + i;
+      if (at > FULL_ROWS && at % SAMPLE_EVERY !== 0) continue;
+      this.sampled++;
       const s = v as string;
       if (fits & (INT | FLOAT)) {
         const x = parseNumber(s);
@@ -69,26 +71,28 @@ export class InferType implements Accumulator<InferredType>, Shareable {
     this.fits = fits;
   }
 
+  /** Merged in row order: a later part's declared type wins, as the last file's does in one pass. */
   merge(other: InferType): void {
-    this.fits &= other.fits;
-    this.present += other.present;
-    this.declared ??= other.declared;
+    this.mergeState(other.state());
   }
 
-  state(): { fits: number; present: number; declared?: Exclude<ColumnType, 'text'> } {
-    return { fits: this.fits, present: this.present, declared: this.declared };
+  state(): { fits: number; sampled: number; present: number; declared?: Exclude<ColumnType, 'text'> } {
+    return { fits: this.fits, sampled: this.sampled, present: this.present, declared: this.declared };
   }
 
   mergeState(state: unknown): void {
     const s = state as ReturnType<InferType['state']>;
     this.fits &= s.fits;
+    this.sampled += s.sampled;
     this.present += s.present;
-    this.declared ??= s.declared;
+    if (s.declared) this.declared = s.declared;
   }
 
   result(): InferredType {
     if (this.declared) return this.declared;
     if (this.present === 0) return 'empty';
+    // So sparse that no value fell on a sampled line: say nothing narrower than text.
+    if (this.sampled === 0) return 'string';
     if (this.fits & INT) return 'integer';
     if (this.fits & FLOAT) return 'float';
     if (this.fits & BOOL) return 'boolean';

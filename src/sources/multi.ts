@@ -11,6 +11,19 @@ export class MultiSource implements Source {
 
   constructor(readonly description: string, private readonly parts: Source[]) {}
 
+  /** Malformed CSV rows left out across the files, lines of the first file that had any. */
+  get badLines(): { count: number; lines: number[] } | undefined {
+    let count = 0;
+    let lines: number[] = [];
+    for (const part of this.parts) {
+      const b = (part as { badLines?: { count: number; lines: number[] } }).badLines;
+      if (!b || b.count === 0) continue;
+      if (count === 0) lines = b.lines;
+      count += b.count;
+    }
+    return { count, lines };
+  }
+
   schema(): Promise<ColumnInfo[]> {
     this.merged ??= this.mergeSchemas();
     return this.merged;

@@ -33,6 +33,10 @@ export class PartitionedSource implements Source {
     this.description = inner.description;
   }
 
+  get badLines(): { count: number; lines: number[] } | undefined {
+    return (this.inner as { badLines?: { count: number; lines: number[] } }).badLines;
+  }
+
   async schema(): Promise<ColumnInfo[]> {
     const cols = await this.inner.schema();
     const names = new Set(cols.map((c) => c.name));

@@ -57,6 +57,16 @@ describe('input layouts', () => {
     assert.equal(uniq.details.distinct_keys, 3);
   });
 
+  it('malformed rows left out of several files are counted together', () => {
+    const dir = tempDir();
+    write(dir, 'd/date=1/a.csv', 'id,amount\n1,1.0\n2,2.0,extra\n');
+    write(dir, 'd/date=2/b.csv', 'id,amount\n3\n4,4.0\n');
+    const { code, report } = runJson(dir, 'datasets:\n  - name: s\n    source: d\n    csv: {on_bad_lines: warn}\n    checks:\n      completeness: {amount: 1}\n');
+    assert.equal(code, 0);
+    assert.equal(report.datasets[0].rows, 2);
+    assert.deepEqual(report.datasets[0].bad_lines, { count: 2, lines: [3] });
+  });
+
   it('a type conflict between files is a clear data error', () => {
     const dir = tempDir();
     const schema = (type: 'DOUBLE' | 'BYTE_ARRAY') => [

@@ -87,6 +87,10 @@ describe('accumulators', () => {
     assert.equal(t('2026-11-27', '2026-11-27T10:00:00Z'), 'timestamp');
     assert.equal(t('1', 'x'), 'string');
     assert.equal(t(null, null), 'empty');
+    // Past the first 1024 lines only every 32nd is sampled; a value on no sampled line types nothing.
+    const sparse = new InferType('a');
+    sparse.update({ rows: 1, columns: new Map([['a', text('7')]]), origin: { file: 'x.csv', rowStart: 2000, lines: Int32Array.of(2001) } });
+    assert.equal(sparse.result(), 'string');
     const declared = new InferType('a');
     declared.update(batch({ a: { type: 'timestamp', values: [1] } }));
     assert.equal(declared.result(), 'timestamp');

@@ -26,6 +26,8 @@ it('maps results to exit codes in the documented priority order', () => {
     ['check failure outranks delivery', suite(dataset(['failed'])), { deliveryFailed: true }, 1],
     ['not evaluated outranks failed', suite(dataset(['failed', 'error'])), {}, 3],
     ['unreadable dataset outranks failed', suite(dataset(['failed']), dataset([], 3)), {}, 3],
+    ['a dataset error of any other kind is still exit 3', suite(dataset(['passed']), { ...dataset([]), error: { code: 'E', exitCode: 1, message: 'm' } }), {}, 3],
+    ['an internal error in a dataset is exit 5', suite(dataset(['failed']), { ...dataset([]), error: { code: 'E_INTERNAL', exitCode: 5, message: 'm' } }), {}, 5],
     ['config error outranks everything', suite(dataset(['failed']), dataset([], 3), dataset([], 2)), { deliveryFailed: true }, 2],
   ];
   for (const [name, result, opts, code] of table) assert.equal(exitCodeOf(result, opts), code, name);
