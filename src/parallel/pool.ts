@@ -59,7 +59,11 @@ export class WorkerPool {
 
   /** Starts the workers now, so their start-up overlaps other work. */
   warm(): void {
-    while (!this.closed && this.slots.length < this.size) this.spawn();
+    try {
+      while (!this.closed && this.slots.length < this.size) this.spawn();
+    } catch {
+      // Not fatal here: run() tries again and reports a worker that cannot start per part.
+    }
   }
 
   /**
