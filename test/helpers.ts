@@ -1,7 +1,10 @@
+import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { parseConfig } from '../src/config/load.ts';
+import { ConfigError, type ConfigIssue } from '../src/errors.ts';
 
 export const ROOT = path.resolve(import.meta.dirname, '..');
 export const BIN = path.join(ROOT, 'bin', 'dqc');
@@ -45,4 +48,20 @@ export function scratch(files: Record<string, string | Buffer>): string {
 /** No raw stack trace reached the user. */
 export function noStack(stderr: string): boolean {
   return !/\n\s+at .+:\d+:\d+\)?/.test(stderr);
+}
+
+/** The problems parseConfig reports for a config text; fails the test if it is accepted. */
+export function configIssues(text: string, env: Record<string, string> = {}): ConfigIssue[] {
+  try {
+    parseConfig(text, 'q.yaml', { env });
+  } catch (err) {
+    assert.ok(err instanceof ConfigError, `expected ConfigError, got ${err}`);
+    return err.issues;
+  }
+  assert.fail('config was accepted');
+}
+
+/** The same, one line each: "line:column path: message". */
+export function configIssueLines(text: string, env: Record<string, string> = {}): string[] {
+  return configIssues(text, env).map((i) => `${i.line}:${i.column} ${i.path}: ${i.message}`);
 }

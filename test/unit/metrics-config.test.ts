@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parseConfig } from '../../src/config/load.ts';
-import { ConfigError } from '../../src/errors.ts';
+import { configIssueLines } from '../helpers.ts';
 
 const DATASETS = `datasets:
   - name: orders
@@ -10,15 +10,7 @@ const DATASETS = `datasets:
       completeness: {amount: 0.05}
 `;
 
-function issuesOf(text: string, env: Record<string, string> = {}) {
-  try {
-    parseConfig(text, 'q.yaml', { env });
-  } catch (err) {
-    assert.ok(err instanceof ConfigError, `expected ConfigError, got ${err}`);
-    return err.issues.map((i) => `${i.line}:${i.column} ${i.path}: ${i.message}`);
-  }
-  assert.fail('config was accepted');
-}
+const issuesOf = (text: string, env: Record<string, string> = {}) => configIssueLines(text, env);
 
 describe('config: prometheus section', () => {
   it('is optional', () => {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { parseConfig } from '../../src/config/load.ts';
-import { ConfigError } from '../../src/errors.ts';
+import { configIssueLines } from '../helpers.ts';
 
 const DATASETS = `datasets:
   - name: orders
@@ -16,15 +16,7 @@ const DATASETS = `datasets:
 `;
 const ENV = { SLACK_WEBHOOK_URL: 'https://hooks.slack.com/services/T0123ABCD/B0123ABCD/abcdefSECRETxyz', PD_KEY: 'R0UT1NGKEYsecret', TOKEN: 'tok-s3cret' };
 
-function issuesOf(text: string, env: Record<string, string> = ENV) {
-  try {
-    parseConfig(text, 'q.yaml', { env });
-  } catch (err) {
-    assert.ok(err instanceof ConfigError, `expected ConfigError, got ${err}`);
-    return err.issues.map((i) => `${i.line}:${i.column} ${i.path}: ${i.message}`);
-  }
-  assert.fail('config was accepted');
-}
+const issuesOf = (text: string, env: Record<string, string> = ENV) => configIssueLines(text, env);
 
 describe('config: notify section', () => {
   it('is optional', () => {
