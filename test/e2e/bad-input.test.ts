@@ -53,13 +53,13 @@ describe('bad data exits 3 with a clear message', () => {
   });
   it('corrupt Parquet file', () => {
     const good = readFileSync(path.join(ROOT, 'fixtures', 'transactions.parquet'));
-    expectError(run({ 'q.yaml': config('t.parquet'), 't.parquet': good.subarray(0, Math.floor(good.length / 2)) }), 3, /t\.parquet/);
-    expectError(run({ 'q.yaml': config('t.parquet'), 't.parquet': Buffer.from('this is not parquet at all, just text') }), 3, /t\.parquet/);
+    expectError(run({ 'q.yaml': config('t.parquet'), 't.parquet': good.subarray(0, Math.floor(good.length / 2)) }), 3, /t\.parquet: truncated Parquet file/);
+    expectError(run({ 'q.yaml': config('t.parquet'), 't.parquet': Buffer.from('this is not parquet at all, just text') }), 3, /t\.parquet: not a Parquet file/);
   });
   it('binary garbage named .csv', () => {
     const garbage = Buffer.alloc(4096);
     for (let i = 0; i < garbage.length; i++) garbage[i] = (i * 7919) % 256;
-    expectError(run({ 'q.yaml': config('g.csv'), 'g.csv': garbage }), 3, /g\.csv/);
+    expectError(run({ 'q.yaml': config('g.csv'), 'g.csv': garbage }), 3, /g\.csv looks binary, not CSV/);
   });
   it('a timestamp column that holds no timestamps', () => {
     const r = run({ 'q.yaml': config('t.csv', 'freshness: {timestamp_column: category, max_age_hours: 6}'), 't.csv': HEADER + ROWS }, ['--format', 'json']);
