@@ -31,6 +31,31 @@ export type ColumnType =
 export interface Column {
   type: ColumnType;
   values: ArrayLike<unknown>;
+  /**
+   * For `text` columns read from CSV: the fields as byte ranges into the input, so
+   * metrics can count nulls, parse numbers and timestamps and hash keys without
+   * making a string per field. `values` then decodes on first use.
+   */
+  bytes?: TextBytes;
+}
+
+/** Field i has no value (a null token). */
+export const MISSING = -1;
+
+/**
+ * A text column as byte ranges. Field i is `buf[at[2i], at[2i+1])`, except:
+ * `at[2i] === MISSING` is a missing value, and `at[2i] <= -2` means the field needed
+ * unescaping (a quoted field with `""` or text after the closing quote) and its text is
+ * `special[-2 - at[2i]]`. The bytes are never modified once a batch is made.
+ */
+export interface TextBytes {
+  readonly buf: Uint8Array;
+  readonly at: Int32Array;
+  readonly special: readonly string[];
+  /** Every byte decodes to one char (ASCII input, or a Latin-1 file): char codes equal bytes. */
+  readonly oneByte: boolean;
+  /** The text of field i; i must not be missing. */
+  text(i: number): string;
 }
 
 export interface ColumnBatch {

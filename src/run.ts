@@ -9,7 +9,7 @@ import type { CheckResult, Outcome } from './checks/result.js';
 import { didYouMean } from './config/suggest.js';
 import type { DatasetConfig, SuiteConfig } from './config/types.js';
 import { ConfigError, DqcError, EXIT, UsageError, type ConfigIssue, type ExitCode } from './errors.js';
-import type { Accumulator } from './metrics/accumulator.js';
+import { needsReference, type Accumulator } from './metrics/accumulator.js';
 import { InferType, type InferredType } from './metrics/infer-type.js';
 import type { ParallelScanner } from './parallel/scan.js';
 import type { ParallelSettings } from './parallel/settings.js';
@@ -147,7 +147,7 @@ async function runDataset(config: SuiteConfig, ds: DatasetConfig, options: RunOp
     if (issues.length > 0) throw new ConfigError(issues);
 
     const observe = options.observer;
-    const scanOf = async (role: ScanRole, spec: string, opened: ReturnType<typeof openSourceFiles>, accs: Accumulator<unknown>[]) => {
+    const scanOf = async (role: ScanRole, spec: string, opened: ReturnType<typeof openSourceFiles>, accs: Accumulator<unknown>[], inputs: Record<string, unknown> = {}) => {
       const scanStarted = performance.now();
       observe?.scanStart?.(ds.name, role, opened.files);
       const split = await scanner?.scan({
@@ -159,6 +159,7 @@ async function runDataset(config: SuiteConfig, ds: DatasetConfig, options: RunOp
         options: openOptions,
         source: opened.source,
         accumulators: accs,
+        inputs,
         // Workers report progress as counts; observers see them as column-less batches of the whole source.
         progress: (rows, bytesRead) =>
           observe?.batch?.(ds.name, role, { rows, columns: new Map(), origin: { file: opened.source.description, rowStart: 0, bytesRead } }),
@@ -168,11 +169,13 @@ async function runDataset(config: SuiteConfig, ds: DatasetConfig, options: RunOp
       observe?.scanEnd?.(ds.name, role, { rows, files: opened.files.length, bytes: bytesOf(opened.files), seconds: (performance.now() - scanStarted) / 1000 });
       return { rows, badLines: badLines && badLines.count > 0 ? { count: badLines.count, lines: badLines.lines } : undefined };
     };
-    const read = await scanOf('data', ds.source, current, [...plan.current.values()]);
+    // The reference first: drift measures the current data against its values.
+    for (const [refPath, refPlan] of plan.references) await scanOf('reference', refPath, references.get(refPath)!, [...refPlan.accumulators.values()]);
+    const inputs = bindReferences(plan);
+    const read = await scanOf('data', ds.source, current, [...plan.current.values()], inputs);
     result.rows = read.rows;
     result.columns = Object.fromEntries(plan.types.map((t) => [t.column, t.result()]));
     if (read.badLines) result.bad_lines = read.badLines;
-    for (const [refPath, refPlan] of plan.references) await scanOf('reference', refPath, references.get(refPath)!, [...refPlan.accumulators.values()]);
 
     for (const check of ds.checks) {
       const refPlan = check.type === 'drift' && check.reference ? plan.references.get(check.reference) : undefined;
@@ -194,6 +197,20 @@ async function runDataset(config: SuiteConfig, ds: DatasetConfig, options: RunOp
   }
   result.duration_seconds = (performance.now() - started) / 1000;
   return result;
+}
+
+/** Binds every current accumulator that needs the reference (after the reference scans); returns their inputs by key, for workers. */
+function bindReferences(plan: Plan): Record<string, unknown> {
+  const inputs: Record<string, unknown> = {};
+  for (const acc of plan.current.values()) {
+    if (!needsReference(acc)) continue;
+    const ref = plan.references.get(acc.reference);
+    if (!ref) throw new Error(`internal: ${acc.key} needs reference ${acc.reference}, which was not planned`);
+    const input = acc.prepare((key) => lookup(ref.accumulators, key));
+    acc.bind(input);
+    inputs[acc.key] = input;
+  }
+  return inputs;
 }
 
 export interface Plan {

@@ -1,34 +1,43 @@
 import type { DriftConfig } from '../config/types.js';
-import { NumericSample, type NumericSampleResult } from '../metrics/numeric-sample.js';
-import { ks2samp } from '../stats/ks.js';
+import { KsCounts, type KsCountsResult, type ReferenceEcdf } from '../metrics/ks-counts.js';
+import { NumericSample } from '../metrics/numeric-sample.js';
+import { ksStatisticCounts, ksTest } from '../stats/ks.js';
 import type { CheckDefinition } from './definition.js';
 import { count, errorResult, formatP, outcomeOf, type CheckResult } from './result.js';
 
 /** Minimum non-null values in each sample for a KS test to say anything. */
 const MIN_VALUES = 2;
 
-/** Two-sample Kolmogorov–Smirnov test against the reference; fails when p < threshold. */
+/**
+ * Two-sample Kolmogorov–Smirnov test against the reference; fails when p < threshold.
+ * The reference is kept whole; the current data only as counts against the reference's
+ * values (KsCounts), which give the same D and p as the full samples.
+ */
 export const drift: CheckDefinition<DriftConfig> = {
   columns: (c) => c.columns.map((column, i) => ({ column, path: [...c.path, 'columns', i] })),
   metrics: (c) => ({
-    current: c.columns.map((col) => new NumericSample(col, 'current')),
+    current: c.columns.map((col) => new KsCounts(col, c.reference ?? '')),
     reference: c.columns.map((col) => new NumericSample(col, 'reference')),
   }),
   judge(c, metrics) {
     return c.columns.map((column): CheckResult => {
       const base = { type: 'drift' as const, column, metric: 'p_value', threshold: c.threshold, comparison: '>=' as const, severity: c.severity };
-      const cur = metrics.current<NumericSampleResult>(`sample:current:${column}`);
-      const ref = metrics.reference<NumericSampleResult>(`sample:reference:${column}`);
-      for (const [name, s] of [['data', cur], ['reference', ref]] as const) {
-        if (s.nonNumeric > 0) {
-          const f = s.firstNonNumeric!;
-          return errorResult(base, `${column}: not numeric in the ${name}: ${count(s.nonNumeric)} values like ${JSON.stringify(f.value)} (${f.place}); drift needs numbers`);
+      const cur = metrics.current<KsCountsResult>(new KsCounts(column, c.reference ?? '').key);
+      const ref = cur.reference;
+      const refInput = metrics.reference<{ nonNumeric: number; firstNonNumeric?: { value: string; place: string } }>(KsCounts.referenceKey(column));
+      for (const [name, nonNumeric, first, n] of [
+        ['data', cur.nonNumeric, cur.firstNonNumeric, cur.n],
+        ['reference', refInput.nonNumeric, refInput.firstNonNumeric, ref.n],
+      ] as const) {
+        if (nonNumeric > 0) {
+          return errorResult(base, `${column}: not numeric in the ${name}: ${count(nonNumeric)} values like ${JSON.stringify(first!.value)} (${first!.place}); drift needs numbers`);
         }
-        if (s.values.length < MIN_VALUES) {
-          return errorResult(base, `${column}: the ${name} has ${s.values.length} non-null value${s.values.length === 1 ? '' : 's'}; a KS test needs at least ${MIN_VALUES}`);
+        if (n < MIN_VALUES) {
+          return errorResult(base, `${column}: the ${name} has ${n} non-null value${n === 1 ? '' : 's'}; a KS test needs at least ${MIN_VALUES}`);
         }
       }
-      const ks = ks2samp(ref.values, cur.values);
+      const stat = ksStatisticCounts(ref.values, ref.counts, cur.eq, cur.gap, cur.gapMax);
+      const ks = ksTest(stat.statistic, ref.n, cur.n);
       const ok = ks.pValue >= c.threshold;
       return {
         ...base,
@@ -38,7 +47,12 @@ export const drift: CheckDefinition<DriftConfig> = {
         outcome: outcomeOf(ok, c.severity),
         passed: ok,
         message: `${column}: KS D = ${ks.statistic.toPrecision(4)}, p = ${formatP(ks.pValue)} ${ok ? '≥' : '<'} ${c.threshold}${ok ? '' : ' (distribution changed)'}`,
-        details: { method: ks.method, n_reference: ks.nReference, n_current: ks.nCurrent, distribution: distributionSummary(ref.values, cur.values) },
+        details: {
+          method: ks.method,
+          n_reference: ks.nReference,
+          n_current: ks.nCurrent,
+          distribution: distributionSummary(ref, cur, { at: stat.at, reference_ecdf: stat.referenceEcdf, current_ecdf: stat.currentEcdf }),
+        },
       };
     });
   },
@@ -47,52 +61,60 @@ export const drift: CheckDefinition<DriftConfig> = {
 /** Quantiles kept of each sample for plots: 0%, 1%, …, 100%. */
 const QUANTILES = 101;
 
-/**
- * A small, bounded picture of both samples for reports: 101 quantiles of each (nearest
- * rank, lower) and where their ECDFs are farthest apart. Both arrays must be sorted
- * ascending, as ks2samp leaves them.
- */
+/** A small, bounded picture of both samples for reports: 101 quantiles of each and where their ECDFs are farthest apart. */
 export interface DistributionSummary {
   /** Fraction of each sample at or below the matching `reference` / `current` value: 0, 0.01, …, 1. */
   quantiles: number[];
+  /** Nearest-rank (lower) quantiles of the reference: values that occur in it. */
   reference: number[];
+  /**
+   * The same quantiles of the current data: exact where they are a reference value or
+   * the largest current value between two adjacent reference values; otherwise
+   * interpolated between the reference value below and that largest value.
+   */
   current: number[];
   /** The x where |F_ref(x) − F_cur(x)| is largest, and both ECDFs there. */
   max_distance: { at: number; reference_ecdf: number; current_ecdf: number };
 }
 
-export function distributionSummary(reference: Float64Array, current: Float64Array): DistributionSummary {
+export function distributionSummary(ref: ReferenceEcdf, cur: KsCountsResult, maxDistance: DistributionSummary['max_distance']): DistributionSummary {
   const probs = Array.from({ length: QUANTILES }, (_, k) => k / (QUANTILES - 1));
   return {
     quantiles: probs,
-    reference: probs.map((p) => quantileSorted(reference, p)),
-    current: probs.map((p) => quantileSorted(current, p)),
-    max_distance: maxDistance(reference, current),
+    reference: probs.map((p) => referenceQuantile(ref, Math.floor(p * (ref.n - 1) + 1e-9))),
+    current: probs.map((p) => currentQuantile(ref, cur, Math.floor(p * (cur.n - 1) + 1e-9))),
+    max_distance: maxDistance,
   };
 }
 
-/** The value at rank floor(p·(n−1)) of a sorted sample: a value that occurs in the data. */
-function quantileSorted(sorted: Float64Array, p: number): number {
-  return sorted[Math.floor(p * (sorted.length - 1) + 1e-9)];
+/** The value at 0-based rank `rank` of the sorted reference. */
+function referenceQuantile(ref: ReferenceEcdf, rank: number): number {
+  let seen = 0;
+  for (let k = 0; k < ref.values.length; k++) {
+    seen += ref.counts[k];
+    if (rank < seen) return ref.values[k];
+  }
+  return ref.values[ref.values.length - 1];
 }
 
-/** One merge pass over both sorted samples, as the KS statistic is computed, keeping the place of the maximum. */
-function maxDistance(a: Float64Array, b: Float64Array): DistributionSummary['max_distance'] {
-  const na = a.length;
-  const nb = b.length;
-  let i = 0;
-  let j = 0;
-  let best = { at: a[0], reference_ecdf: 0, current_ecdf: 0 };
-  let bestD = -1;
-  while (i < na || j < nb) {
-    const v = j >= nb || (i < na && a[i] <= b[j]) ? a[i] : b[j];
-    while (i < na && a[i] <= v) i++;
-    while (j < nb && b[j] <= v) j++;
-    const d = Math.abs(i / na - j / nb);
-    if (d > bestD) {
-      bestD = d;
-      best = { at: v, reference_ecdf: i / na, current_ecdf: j / nb };
+/** The value at 0-based rank `rank` of the sorted current data, from its counts (see DistributionSummary.current). */
+function currentQuantile(ref: ReferenceEcdf, cur: KsCountsResult, rank: number): number {
+  const u = ref.values.length;
+  let seen = 0;
+  for (let k = 0; k <= u; k++) {
+    const g = cur.gap[k];
+    if (rank < seen + g) {
+      const hi = cur.gapMax[k];
+      if (rank === seen + g - 1) return hi;
+      if (k === 0 && rank === 0) return cur.min;
+      const lo = k === 0 ? cur.min : ref.values[k - 1];
+      return lo + ((hi - lo) * (rank - seen + 1)) / g;
+    }
+    seen += g;
+    if (k < u) {
+      seen += cur.eq[k];
+      if (rank < seen) return ref.values[k];
     }
   }
-  return best;
+  return cur.gapMax[u] > -Infinity ? cur.gapMax[u] : ref.values[u - 1];
 }

@@ -67,6 +67,24 @@ export function isShareable<R>(acc: Accumulator<R>): acc is Accumulator<R> & Sha
   return typeof a.state === 'function' && typeof a.mergeState === 'function';
 }
 
+/**
+ * An accumulator measured against reference data (drift): the reference is scanned
+ * first, `prepare` makes its input from the reference accumulators' results once, on
+ * the main thread, and `bind` hands it that input (also in each worker) before any update.
+ * The input must survive structured clone; shared memory keeps it from being copied.
+ */
+export interface NeedsReference {
+  /** Path of the reference data. */
+  readonly reference: string;
+  prepare(referenceResult: (key: string) => unknown): unknown;
+  bind(input: unknown): void;
+}
+
+export function needsReference<R>(acc: Accumulator<R>): acc is Accumulator<R> & NeedsReference {
+  const a = acc as Partial<NeedsReference>;
+  return typeof a.prepare === 'function' && typeof a.bind === 'function' && typeof a.reference === 'string';
+}
+
 /** The first offender of a part's state, its row moved by `rowOffset`. */
 export function shiftedBad(bad: FirstBad | undefined, rowOffset: number): FirstBad | undefined {
   return bad && { ...bad, row: bad.row + rowOffset };

@@ -1,4 +1,4 @@
-import type { ColumnBatch } from '../batch.js';
+import type { ColumnBatch, TextBytes } from '../batch.js';
 import type { Accumulator, Shareable } from './accumulator.js';
 import { ExactKeySet, KeySet, type ExactKeySetState, type KeySetState } from './key-set.js';
 
@@ -29,9 +29,16 @@ export class DistinctKeys implements Accumulator<DistinctKeysResult>, Shareable 
   }
 
   update(batch: ColumnBatch): void {
-    const cols = this.columns.map((c) => batch.columns.get(c)!.values);
     const set = this.set;
-    for (let i = 0; i < batch.rows; i++) set.addRow(cols, i);
+    const columns = this.columns.map((c) => batch.columns.get(c)!);
+    const bytes = columns.map((c) => c.bytes);
+    if (set instanceof KeySet && bytes.every((b) => b !== undefined)) {
+      const text = bytes as TextBytes[];
+      for (let i = 0; i < batch.rows; i++) set.addTextRow(text, i);
+    } else {
+      const cols = columns.map((c) => c.values);
+      for (let i = 0; i < batch.rows; i++) set.addRow(cols, i);
+    }
     this.rows += batch.rows;
   }
 

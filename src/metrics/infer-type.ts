@@ -1,4 +1,4 @@
-import type { ColumnBatch, ColumnType } from '../batch.js';
+import { MISSING, type ColumnBatch, type ColumnType } from '../batch.js';
 import { isMissing, type Accumulator, type Shareable } from './accumulator.js';
 import { parseNumber } from './parse-number.js';
 import { makeZoneResolver, parseTimestamp } from './timestamp.js';
@@ -45,18 +45,18 @@ export class InferType implements Accumulator<InferredType>, Shareable {
       this.declared = col.type;
       return;
     }
-    const values = col.values;
+    const bytes = col.bytes;
+    const values = bytes ? undefined : col.values;
     let fits = this.fits;
     const lines = batch.origin.lines;
     const rowStart = batch.origin.rowStart;
     for (let i = 0; i < batch.rows && fits !== 0; i++) {
-      const v = values[i];
-      if (isMissing(v)) continue;
+      if (bytes ? bytes.at[2 * i] === MISSING : isMissing(values![i])) continue;
       this.present++;
       const at = lines ? lines[i] : rowStart + i;
       if (at > FULL_ROWS && at % SAMPLE_EVERY !== 0) continue;
       this.sampled++;
-      const s = v as string;
+      const s = bytes ? bytes.text(i) : (values![i] as string);
       if (fits & (INT | FLOAT)) {
         const x = parseNumber(s);
         if (x !== x) fits &= ~(INT | FLOAT);

@@ -16,6 +16,8 @@
  * - tuples compare part by part, so ('a', 'bc') ≠ ('ab', 'c').
  */
 
+import { MISSING, type TextBytes } from '../batch.js';
+
 // ---------------------------------------------------------------------------
 // Hashing
 // ---------------------------------------------------------------------------
@@ -113,6 +115,56 @@ function feedString(h: HashState, s: string): void {
   h.b = b;
   h.n += i >>> 1;
   if (i < length) feed(h, s.charCodeAt(i));
+}
+
+/**
+ * feedString of field i of a CSV text column, read from its bytes when they are its
+ * UTF-16 code units (one-byte text), so the hash equals that of the decoded string.
+ * Kept apart from feedString because this is the hot loop of CSV uniqueness checks.
+ */
+export function hashTextField(h: HashState, col: TextBytes, i: number): void {
+  const at = col.at;
+  const s = at[2 * i];
+  if (s === MISSING) {
+    feed(h, TAG_NULL);
+    return;
+  }
+  if (s <= -2) {
+    feedString(h, col.special[-2 - s]);
+    return;
+  }
+  const e = at[2 * i + 1];
+  const b = col.buf;
+  if (!col.oneByte) {
+    let any = 0;
+    for (let k = s; k < e; k++) any |= b[k];
+    if (any >= 0x80) {
+      feedString(h, col.text(i));
+      return;
+    }
+  }
+  const length = e - s;
+  feed(h, TAG_STRING);
+  feed(h, length);
+  let a = h.a;
+  let bb = h.b;
+  let k = s;
+  for (; k + 1 < e; k += 2) {
+    const word = b[k] | (b[k + 1] << 16);
+    let x = Math.imul(word, C1);
+    x = (x << 15) | (x >>> 17);
+    x = Math.imul(x, C2);
+    a ^= x;
+    a = (a << 13) | (a >>> 19);
+    a = (Math.imul(a, 5) + 0xe6546b64) | 0;
+    bb = (bb + Math.imul(word, P2)) | 0;
+    bb = (bb << 13) | (bb >>> 19);
+    bb = Math.imul(bb, P1);
+  }
+  h.a = a;
+  h.b = bb;
+  h.n += (k - s) >>> 1;
+  if (k < e) feed(h, b[k]);
 }
 
 function feedBytes(h: HashState, bytes: Uint8Array): void {
@@ -452,6 +504,15 @@ export class KeySet implements DistinctKeys {
     const h = this.state;
     h.reset();
     for (let c = 0; c < columns.length; c++) hashValue(h, columns[c][row]);
+    finishKey(h);
+    return this.add(h.hi, h.lo);
+  }
+
+  /** addRow for keys made only of CSV text columns, hashed from their bytes. */
+  addTextRow(columns: readonly TextBytes[], row: number): boolean {
+    const h = this.state;
+    h.reset();
+    for (let c = 0; c < columns.length; c++) hashTextField(h, columns[c], row);
     finishKey(h);
     return this.add(h.hi, h.lo);
   }

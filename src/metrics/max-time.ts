@@ -1,7 +1,7 @@
-import type { ColumnBatch } from '../batch.js';
+import { MISSING, type ColumnBatch, type TextBytes } from '../batch.js';
 import { earlier, firstBad, isMissing, shiftedBad, type Accumulator, type FirstBad, type Shareable } from './accumulator.js';
 import { parseNumber } from './parse-number.js';
-import { epochToMs, makeZoneResolver, parseTimestamp, type ZoneResolver } from './timestamp.js';
+import { epochToMs, makeZoneResolver, parseTimestamp, parseTimestampBytes, type ZoneResolver } from './timestamp.js';
 
 export type EpochUnit = 'auto' | 's' | 'ms' | 'us' | 'ns';
 
@@ -39,6 +39,10 @@ export class MaxTime implements Accumulator<MaxTimeResult>, Shareable {
 
   update(batch: ColumnBatch): void {
     const col = batch.columns.get(this.column)!;
+    if (col.bytes) {
+      this.updateText(batch, col.bytes);
+      return;
+    }
     const values = col.values;
     const typed = col.type === 'timestamp' || col.type === 'date';
     let max = this.max;
@@ -58,6 +62,31 @@ export class MaxTime implements Accumulator<MaxTimeResult>, Shareable {
       this.parsed++;
       if (t > max) max = t;
     }
+    this.max = max;
+  }
+
+  /** CSV text: ISO timestamps parsed from the bytes, the string made only for other forms. */
+  private updateText(batch: ColumnBatch, col: TextBytes): void {
+    const { at, buf } = col;
+    const zone = this.zone;
+    let max = this.max;
+    let parsed = 0;
+    for (let i = 0; i < batch.rows; i++) {
+      const s = at[2 * i];
+      if (s === MISSING) continue;
+      let t = s >= 0 ? parseTimestampBytes(buf, s, at[2 * i + 1], zone) : NaN;
+      if (t !== t) {
+        const text = col.text(i);
+        t = this.parseText(text);
+        if (t !== t) {
+          if (this.unparseable++ === 0) this.firstUnparseable = firstBad(batch, i, text);
+          continue;
+        }
+      }
+      parsed++;
+      if (t > max) max = t;
+    }
+    this.parsed += parsed;
     this.max = max;
   }
 

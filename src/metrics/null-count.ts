@@ -1,4 +1,4 @@
-import type { ColumnBatch } from '../batch.js';
+import { MISSING, type ColumnBatch } from '../batch.js';
 import { isMissing, type Accumulator, type Shareable } from './accumulator.js';
 
 export interface NullCountResult {
@@ -19,9 +19,15 @@ export class NullCount implements Accumulator<NullCountResult>, Shareable {
   }
 
   update(batch: ColumnBatch): void {
-    const values = batch.columns.get(this.column)!.values;
+    const col = batch.columns.get(this.column)!;
     let n = 0;
-    for (let i = 0; i < batch.rows; i++) if (isMissing(values[i])) n++;
+    if (col.bytes) {
+      const at = col.bytes.at;
+      for (let i = 0; i < batch.rows; i++) if (at[2 * i] === MISSING) n++;
+    } else {
+      const values = col.values;
+      for (let i = 0; i < batch.rows; i++) if (isMissing(values[i])) n++;
+    }
     this.nulls += n;
     this.rows += batch.rows;
   }

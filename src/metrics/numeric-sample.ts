@@ -1,6 +1,6 @@
-import type { ColumnBatch } from '../batch.js';
+import { MISSING, type ColumnBatch, type TextBytes } from '../batch.js';
 import { earlier, firstBad, isMissing, shiftedBad, type Accumulator, type FirstBad, type Shareable } from './accumulator.js';
-import { parseNumber } from './parse-number.js';
+import { parseDecimalBytes, parseNumber } from './parse-number.js';
 
 export interface NumericSampleResult {
   /** The non-missing values, in no particular order. */
@@ -29,8 +29,13 @@ export class NumericSample implements Accumulator<NumericSampleResult>, Shareabl
   }
 
   update(batch: ColumnBatch): void {
-    const values = batch.columns.get(this.column)!.values;
+    const col = batch.columns.get(this.column)!;
     this.reserve(batch.rows);
+    if (col.bytes) {
+      this.updateText(batch, col.bytes);
+      return;
+    }
+    const values = col.values;
     const buf = this.buf;
     let n = this.n;
     for (let i = 0; i < batch.rows; i++) {
@@ -42,6 +47,28 @@ export class NumericSample implements Accumulator<NumericSampleResult>, Shareabl
         continue;
       }
       buf[n++] = x;
+    }
+    this.n = n;
+  }
+
+  /** CSV text: numbers parsed from the bytes, the string made only for unusual forms. */
+  private updateText(batch: ColumnBatch, col: TextBytes): void {
+    const { at, buf } = col;
+    const out = this.buf;
+    let n = this.n;
+    for (let i = 0; i < batch.rows; i++) {
+      const s = at[2 * i];
+      if (s === MISSING) continue;
+      let x = s >= 0 ? parseDecimalBytes(buf, s, at[2 * i + 1]) : NaN;
+      if (x !== x) {
+        const text = col.text(i);
+        x = parseNumber(text);
+        if (x !== x) {
+          if (this.nonNumeric++ === 0) this.firstNonNumeric = firstBad(batch, i, text);
+          continue;
+        }
+      }
+      out[n++] = x;
     }
     this.n = n;
   }
@@ -95,7 +122,7 @@ export class NumericSample implements Accumulator<NumericSampleResult>, Shareabl
 }
 
 /** A value as a number, NaN when it is not numeric. */
-function toNumber(v: unknown): number {
+export function toNumber(v: unknown): number {
   switch (typeof v) {
     case 'number':
       return v;

@@ -54,3 +54,39 @@ function parseCarefully(s: string): number {
 function isDigit(c: number): boolean {
   return c >= 48 && c <= 57;
 }
+
+/** Exact powers of ten: every one up to 1e22 is a float64 without rounding. */
+const POW10 = Array.from({ length: 23 }, (_, k) => Number(`1e${k}`));
+
+/**
+ * The common case of {@link parseNumber} straight from ASCII bytes `b[s, e)`: an
+ * optional sign, at most 15 digits with an optional decimal point, nothing else.
+ * Then the digits as an integer m < 2^53 and 10^k (k <= 15) are both exact, and
+ * one correctly rounded division m / 10^k gives exactly what `Number()` gives for the
+ * text. Returns NaN for anything else (exponents, spaces, long digit strings, text):
+ * the caller then parses the field's string with {@link parseNumber}.
+ */
+export function parseDecimalBytes(b: Uint8Array, s: number, e: number): number {
+  let i = s;
+  const c0 = b[i];
+  const negative = c0 === 45;
+  if (negative || c0 === 43) i++;
+  let m = 0;
+  let digits = 0;
+  let point = -1;
+  for (; i < e; i++) {
+    const c = b[i];
+    const d = c - 48;
+    if (d >= 0 && d <= 9) {
+      m = m * 10 + d;
+      digits++;
+    } else if (c === 46 && point < 0) {
+      point = i;
+    } else {
+      return NaN;
+    }
+  }
+  if (digits === 0 || digits > 15) return NaN;
+  const x = point < 0 ? m : m / POW10[e - point - 1];
+  return negative ? -x : x;
+}

@@ -284,17 +284,17 @@ export function makeZoneResolver(tz: string = 'UTC'): ZoneResolver {
 const FRACTION_TO_NANOS = [0, 100_000_000, 10_000_000, 1_000_000, 100_000, 10_000, 1_000, 100, 10, 1];
 
 /** Value of the ASCII digit at `i`, or -1. */
-function digitAt(s: string, i: number): number {
-  const d = s.charCodeAt(i) - 48;
+function digitAt(b: Uint8Array, i: number): number {
+  const d = b[i] - 48;
   return d >= 0 && d <= 9 ? d : -1;
 }
 
 /** Value of the two ASCII digits at `i` and `i + 1`, or -1. */
-function twoDigits(s: string, i: number): number {
-  const a = s.charCodeAt(i) - 48;
-  const b = s.charCodeAt(i + 1) - 48;
-  if (a < 0 || a > 9 || b < 0 || b > 9) return -1;
-  return a * 10 + b;
+function twoDigits(b: Uint8Array, i: number): number {
+  const hi = b[i] - 48;
+  const lo = b[i + 1] - 48;
+  if (!(hi >= 0 && hi <= 9 && lo >= 0 && lo <= 9)) return -1;
+  return hi * 10 + lo;
 }
 
 function isBlank(code: number): boolean {
@@ -323,21 +323,39 @@ function isBlank(code: number): boolean {
  *   is not one of the forms above or names an invalid date or time.
  */
 export function parseTimestamp(text: string, zone: ZoneResolver): number {
-  let i = 0;
-  let end = text.length;
-  while (i < end && isBlank(text.charCodeAt(i))) i++;
-  while (end > i && isBlank(text.charCodeAt(end - 1))) end--;
+  const n = text.length;
+  if (scratch.length < n) scratch = new Uint8Array(n);
+  for (let k = 0; k < n; k++) {
+    const c = text.charCodeAt(k);
+    if (c > 0x7f) return NaN; // no timestamp form has a non-ASCII character
+    scratch[k] = c;
+  }
+  return parseTimestampBytes(scratch, 0, n, zone);
+}
+
+/** Chars of a string timestamp, copied as bytes for the one parser. */
+let scratch = new Uint8Array(64);
+
+/**
+ * {@link parseTimestamp} of the ASCII text `b[start, end)`: the one implementation, so
+ * CSV fields are parsed from the bytes they were read as, without a string. Bytes past
+ * `end` are never used for the result.
+ */
+export function parseTimestampBytes(b: Uint8Array, start: number, end: number, zone: ZoneResolver): number {
+  let i = start;
+  while (i < end && isBlank(b[i])) i++;
+  while (end > i && isBlank(b[end - 1])) end--;
   if (end - i < 10) return NaN;
 
   // Year
   let year: number;
-  const first = text.charCodeAt(i);
+  const first = b[i];
   if (first === 43 || first === 45) {
     // '+' or '-': six-digit expanded year
     if (end - i < 13) return NaN;
     year = 0;
     for (let k = 1; k <= 6; k++) {
-      const d = digitAt(text, i + k);
+      const d = digitAt(b, i + k);
       if (d < 0) return NaN;
       year = year * 10 + d;
     }
@@ -347,17 +365,17 @@ export function parseTimestamp(text: string, zone: ZoneResolver): number {
     }
     i += 7;
   } else {
-    const hi = twoDigits(text, i);
-    const lo = twoDigits(text, i + 2);
+    const hi = twoDigits(b, i);
+    const lo = twoDigits(b, i + 2);
     if (hi < 0 || lo < 0) return NaN;
     year = hi * 100 + lo;
     i += 4;
   }
 
   // -MM-DD
-  if (text.charCodeAt(i) !== 45 || text.charCodeAt(i + 3) !== 45) return NaN;
-  const month = twoDigits(text, i + 1);
-  const day = twoDigits(text, i + 4);
+  if (b[i] !== 45 || b[i + 3] !== 45) return NaN;
+  const month = twoDigits(b, i + 1);
+  const day = twoDigits(b, i + 4);
   if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return NaN;
   i += 6;
 
@@ -365,29 +383,29 @@ export function parseTimestamp(text: string, zone: ZoneResolver): number {
   if (i === end) return zone.localToUtc(days * MS_PER_DAY);
 
   // Separator and HH:MM
-  const sep = text.charCodeAt(i);
+  const sep = b[i];
   if (sep !== 84 && sep !== 116 && sep !== 32) return NaN; // T t space
-  if (end - i < 6 || text.charCodeAt(i + 3) !== 58) return NaN;
-  const hour = twoDigits(text, i + 1);
-  const minute = twoDigits(text, i + 4);
+  if (end - i < 6 || b[i + 3] !== 58) return NaN;
+  const hour = twoDigits(b, i + 1);
+  const minute = twoDigits(b, i + 4);
   if (hour < 0 || hour > 23 || minute < 0 || minute > 59) return NaN;
   i += 6;
 
   // :SS[.fffffffff]
   let second = 0;
   let nanos = 0;
-  if (i < end && text.charCodeAt(i) === 58) {
-    second = twoDigits(text, i + 1);
+  if (i < end && b[i] === 58) {
+    second = twoDigits(b, i + 1);
     if (second < 0 || second > 60 || i + 3 > end) return NaN;
     i += 3;
-    const dot = i < end ? text.charCodeAt(i) : 0;
+    const dot = i < end ? b[i] : 0;
     if (dot === 46 || dot === 44) {
       // '.' or ','
       let k = 0;
       let fraction = 0;
       i++;
       while (i < end) {
-        const d = digitAt(text, i);
+        const d = digitAt(b, i);
         if (d < 0) break;
         if (++k > 9) return NaN;
         fraction = fraction * 10 + d;
@@ -407,20 +425,20 @@ export function parseTimestamp(text: string, zone: ZoneResolver): number {
   if (i === end) return zone.localToUtc(wall) + sub;
 
   // Zone designator
-  const z = text.charCodeAt(i);
+  const z = b[i];
   if (z === 90 || z === 122) {
     // 'Z' or 'z'
     return i + 1 === end ? wall + sub : NaN;
   }
   if (z !== 43 && z !== 45) return NaN;
-  const offHours = twoDigits(text, i + 1);
+  const offHours = twoDigits(b, i + 1);
   if (offHours < 0 || offHours > 23 || i + 3 > end) return NaN;
   i += 3;
   let offMinutes = 0;
   if (i < end) {
-    if (text.charCodeAt(i) === 58) i++;
+    if (b[i] === 58) i++;
     if (end - i !== 2) return NaN;
-    offMinutes = twoDigits(text, i);
+    offMinutes = twoDigits(b, i);
     if (offMinutes < 0 || offMinutes > 59) return NaN;
     i += 2;
   }

@@ -43,6 +43,8 @@ export interface ScanTask {
   /** Set to non-zero at `slot` when the part's result is no longer wanted. */
   cancel: Int32Array;
   slot: number;
+  /** Inputs of the accumulators that need the reference, by key (NeedsReference.bind). */
+  inputs: Record<string, unknown>;
 }
 
 export type Task = CountTask | ScanTask;

@@ -30,6 +30,8 @@ export interface ParallelScanInput {
   source: Source;
   /** Fresh accumulators (as the plan made them); the parts' states are merged into them. */
   accumulators: Accumulator<unknown>[];
+  /** Inputs of the accumulators that need the reference, by key (see NeedsReference). */
+  inputs: Record<string, unknown>;
   /** Progress: rows read since the last call, and bytes read of all files so far (when known). */
   progress(rows: number, bytesRead: number | undefined): void;
 }
@@ -156,6 +158,7 @@ export class ParallelScanner {
         description: input.source.description,
         cancel,
         slot: k,
+        inputs: input.inputs,
       };
       return pool.run(task, part.label, (p) => progress(k, p.rows, p.bytes)).then((reply) => {
         if (reply.kind === 'scanned') progress(k, reply.rows, reply.bytes);

@@ -6,7 +6,7 @@
  */
 import { parentPort } from 'node:worker_threads';
 import type { Source } from '../batch.js';
-import { isShareable, type Accumulator } from '../metrics/accumulator.js';
+import { isShareable, needsReference, type Accumulator } from '../metrics/accumulator.js';
 import { planDataset } from '../run.js';
 import { MAX_BAD_LINE_NUMBERS } from '../sources/csv-tokenizer.js';
 import { MultiSource } from '../sources/multi.js';
@@ -43,6 +43,7 @@ async function scanPart(task: ScanTask, progress: (rows: number, bytes: number |
   const plan = planDataset(task.dataset);
   const accumulators: Accumulator<unknown>[] =
     task.role === 'data' ? [...plan.current.values()] : [...(plan.references.get(task.reference ?? '')?.accumulators.values() ?? [])];
+  for (const acc of accumulators) if (needsReference(acc)) acc.bind(task.inputs[acc.key]);
   const options: OpenOptions = { format: task.dataset.format, csv: task.dataset.csv };
   const bases: Source[] = [];
   const sources = task.pieces.map((p) => {

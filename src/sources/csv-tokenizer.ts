@@ -1,12 +1,14 @@
 /**
  * Byte-level, resumable CSV tokenizer with pandas `read_csv` (C engine) row semantics.
  *
- * The tokenizer scans Buffers byte by byte and writes decoded fields straight into
- * per-column value arrays, so there is no per-row or per-field object. Input arrives
- * in pieces: `feed()` hands it the next region, `run()` tokenizes until the region is
- * exhausted or a batch fills, and `keepFrom` tells the caller which trailing bytes
- * (the unfinished field) must be carried into the next region. Scanning resumes where
- * it stopped, so a record spanning many chunks is scanned once.
+ * The tokenizer scans Buffers byte by byte and records each wanted field as a byte
+ * range of the input (a pair of Int32 per field), so there is no per-row object and no
+ * string per field: metrics read numbers, timestamps and key hashes from the bytes. Input
+ * arrives in pieces: `feed()` hands it the next region, `run()` tokenizes until the
+ * region is exhausted or a batch fills, and `keepFrom` tells the caller which trailing
+ * bytes (the unfinished record) must be carried into the next region. A batch never
+ * spans two regions: the caller takes it when `run()` asks for input. Scanning resumes
+ * where it stopped, so a record spanning many chunks is scanned once.
  *
  * Semantics (pandas defaults: `skip_blank_lines=True`, `doublequote=True`,
  * `quoting=QUOTE_MINIMAL`):
@@ -18,6 +20,7 @@
  *   (`"ab"cd` reads `abcd`); a quote inside an unquoted field is literal;
  * - null tokens are matched on the field's final bytes, quoted or not (`"NA"` is null).
  */
+import { MISSING } from '../batch.js';
 import { DataError } from '../errors.js';
 
 export const LF = 0x0a;
@@ -39,13 +42,8 @@ const S_QUOTED = 3; // inside a quoted field
 const S_QUOTE_IN_QUOTED = 4; // just after a quote inside a quoted field
 const S_BLANK = 5; // at line start, seen only spaces/tabs so far
 
-/** V8 copies substrings shorter than this; longer ones would keep the parent string alive. */
-const SLICED_STRING_MIN = 13;
-/**
- * Bytes per window string that short values are cut from; small enough to be
- * allocated in V8's young generation rather than as a large object.
- */
-const STR_WINDOW = 32 * 1024;
+/** Rows a batch's arrays start with; they double as needed. */
+const MIN_BATCH_CAPACITY = 1024;
 
 export const DEFAULT_MAX_RECORD_BYTES = 64 * 1024 * 1024;
 export const MAX_BAD_LINE_NUMBERS = 20;
@@ -60,11 +58,11 @@ const HAS_FAST_SLICE =
   typeof (Buffer.prototype as Partial<FastBuffer>).latin1Slice === 'function' &&
   typeof (Buffer.prototype as Partial<FastBuffer>).utf8Slice === 'function';
 
-function latin1(buf: Buffer, s: number, e: number): string {
+export function latin1(buf: Buffer, s: number, e: number): string {
   return HAS_FAST_SLICE ? (buf as FastBuffer).latin1Slice(s, e) : buf.toString('latin1', s, e);
 }
 
-function utf8(buf: Buffer, s: number, e: number): string {
+export function utf8(buf: Buffer, s: number, e: number): string {
   return HAS_FAST_SLICE ? (buf as FastBuffer).utf8Slice(s, e) : buf.toString('utf8', s, e);
 }
 
@@ -175,7 +173,7 @@ export class CsvTokenizer {
   private readonly quote: number;
   private readonly nulls: NullMatcher;
   private readonly nullMask: Uint32Array;
-  private readonly emptyValue: string | null;
+  private readonly emptyIsNull: boolean;
   private readonly latin1Text: boolean;
   private readonly policy: BadLinePolicy;
   private readonly maxRecordBytes: number;
@@ -186,10 +184,6 @@ export class CsvTokenizer {
   private abs0 = 0;
   /** Every byte of the region decodes to one char (ASCII data, or Latin-1 encoding). */
   private oneByte = true;
-  /** Lazily made Latin-1 string of buf[strBase, strEnd), for cheap short substrings. */
-  private str: string | null = null;
-  private strBase = 0;
-  private strEnd = 0;
 
   // ---- scanner state, kept across regions
   private pos = 0;
@@ -210,8 +204,13 @@ export class CsvTokenizer {
   private header: string[] = [];
   private ncols = 0;
   private slots: Int32Array = new Int32Array(0);
+  /** Field index of each output slot. */
+  private slotField: Int32Array = new Int32Array(0);
   private nslots = 0;
-  private cols: Array<Array<string | null>> = [];
+  /** Per slot: start and end offset of each row's field, or MISSING / a special (see TextBytes). */
+  private cols: Int32Array[] = [];
+  /** Decoded text of fields that needed unescaping, this batch. */
+  private specials: string[] = [];
   private lines: Int32Array = new Int32Array(0);
   private row = 0;
   private batchRows = 1;
@@ -228,7 +227,7 @@ export class CsvTokenizer {
     this.quote = opts.quote;
     this.nulls = new NullMatcher(opts.nullValues, opts.encoding);
     this.nullMask = this.nulls.mask;
-    this.emptyValue = this.nulls.emptyIsNull ? null : '';
+    this.emptyIsNull = this.nulls.emptyIsNull;
     this.latin1Text = opts.encoding === 'latin1';
     this.policy = opts.onBadLines;
     this.maxRecordBytes = opts.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES;
@@ -241,13 +240,14 @@ export class CsvTokenizer {
 
   /**
    * Offset in the current region from which bytes must be carried into the next one:
-   * the start of the unfinished field (or of the pending whitespace-only line).
+   * the start of the unfinished record (its finished fields point into it), or of the
+   * pending whitespace-only line.
    */
   get keepFrom(): number {
     const st = this.state;
-    if (st === S_UNQUOTED || st === S_QUOTED || st === S_QUOTE_IN_QUOTED) return this.fStart;
+    if (st === S_RECORD) return this.end;
     if (st === S_BLANK) return this.lineStart;
-    return this.end;
+    return this.recStartAbs - this.abs0;
   }
 
   /** The header record's fields (after HEADER_DONE), decoded, without null handling. */
@@ -290,12 +290,26 @@ export class CsvTokenizer {
     this.pos = Math.max(0, this.pos - shift);
     this.fStart -= shift;
     this.lineStart -= shift;
+    if (shift > 0 && this.midRecord()) {
+      // The unfinished record's finished fields move with it.
+      const r2 = this.row << 1;
+      for (let k = 0; k < this.nslots; k++) {
+        if (this.slotField[k] >= this.fieldIdx) continue;
+        const at = this.cols[k];
+        if (at[r2] >= 0) {
+          at[r2] -= shift;
+          at[r2 + 1] -= shift;
+        }
+      }
+    }
     this.buf = buf;
     this.end = buf.length;
     this.oneByte = this.latin1Text || ascii;
-    this.str = null;
-    this.strBase = 0;
-    this.strEnd = 0;
+  }
+
+  /** Data fields of the current record are already recorded. */
+  private midRecord(): boolean {
+    return !this.headerMode && this.state !== S_RECORD && this.state !== S_BLANK && this.fieldIdx > 0;
   }
 
   /** Switches from the header record to data rows. `slots[i]` is the output column of field i, or -1. */
@@ -305,28 +319,65 @@ export class CsvTokenizer {
     this.slots = slots;
     this.nslots = 0;
     for (let k = 0; k < slots.length; k++) if (slots[k] >= 0) this.nslots++;
+    this.slotField = new Int32Array(this.nslots);
+    for (let k = 0; k < slots.length; k++) if (slots[k] >= 0) this.slotField[slots[k]] = k;
+    this.cols = [];
     this.batchRows = batchRows;
     this.badCount = 0;
     this.badLineNumbers = [];
     this.newBatch();
   }
 
-  /** Starts an empty batch (the previous batch's arrays are handed over, not reused). */
+  /**
+   * Starts an empty batch (the previous batch's arrays are handed over, not reused). The
+   * fields already read of an unfinished record move to the new batch's first row.
+   */
   newBatch(): void {
+    const old = this.cols;
+    const oldSpecials = this.specials;
+    const oldRow = this.row;
+    const carry = old.length > 0 && this.midRecord();
     this.cols = [];
-    for (let k = 0; k < this.nslots; k++) this.cols.push([]);
-    this.lines = new Int32Array(this.batchRows);
+    this.specials = [];
+    // Sized like the last batch: a region holds about as many rows as the one before.
+    const cap = Math.min(this.batchRows, Math.max(MIN_BATCH_CAPACITY, oldRow + (oldRow >>> 3)));
+    for (let k = 0; k < this.nslots; k++) this.cols.push(new Int32Array(2 * cap));
+    this.lines = new Int32Array(cap);
     this.row = 0;
+    if (!carry) return;
+    for (let k = 0; k < this.nslots; k++) {
+      if (this.slotField[k] >= this.fieldIdx) continue;
+      let s = old[k][2 * oldRow];
+      if (s <= -2) {
+        this.specials.push(oldSpecials[-2 - s]);
+        s = -1 - this.specials.length;
+      }
+      this.cols[k][0] = s;
+      this.cols[k][1] = old[k][2 * oldRow + 1];
+    }
   }
 
-  /** The current batch: value arrays by slot, and the 1-based start line of each row. */
-  takeBatch(): { rows: number; values: Array<Array<string | null>>; lines: Int32Array } {
+  /** Doubles the batch's arrays (up to batchRows rows), keeping the first `rows` rows and the unfinished one. */
+  private grow(rows: number): void {
+    const cap = Math.min(this.batchRows, this.lines.length * 2);
+    for (let k = 0; k < this.nslots; k++) {
+      const next = new Int32Array(2 * cap);
+      next.set(this.cols[k].subarray(0, 2 * rows + 2));
+      this.cols[k] = next;
+    }
+    const lines = new Int32Array(cap);
+    lines.set(this.lines.subarray(0, rows));
+    this.lines = lines;
+  }
+
+  /**
+   * The current batch: per slot the field ranges (see TextBytes) over `region`, the
+   * decoded specials, and the 1-based start line of each row.
+   */
+  takeBatch(): { rows: number; at: Int32Array[]; specials: string[]; lines: Int32Array; region: Buffer; oneByte: boolean } {
     const rows = this.row;
-    const values = this.cols;
-    // A malformed last record may have written one entry past `rows`.
-    for (let k = 0; k < values.length; k++) if (values[k].length > rows) values[k].length = rows;
     const lines = rows === this.lines.length ? this.lines : this.lines.slice(0, rows);
-    return { rows, values, lines };
+    return { rows, at: this.cols, specials: this.specials, lines, region: this.buf, oneByte: this.oneByte };
   }
 
   /** Tokenizes the current region. Returns NEED_INPUT, BATCH_FULL or HEADER_DONE. */
@@ -337,14 +388,11 @@ export class CsvTokenizer {
     const Q = this.quote;
     const ncols = this.ncols;
     const slots = this.slots;
-    const cols = this.cols;
-    const lines = this.lines;
+    let cols = this.cols;
+    let lines = this.lines;
     const headerMode = this.headerMode;
     const nullMask = this.nullMask;
-    const oneByte = this.oneByte;
-    let str = this.str;
-    let strBase = this.strBase;
-    let strEnd = this.strEnd;
+    const emptyIsNull = this.emptyIsNull;
     // Bytes above every stop byte (most text and digits) need a single comparison.
     const stopMax = D > CR ? D : CR;
     let i = this.pos;
@@ -468,28 +516,21 @@ export class CsvTokenizer {
       } else if (fieldIdx < ncols) {
         const slot = slots[fieldIdx];
         if (slot >= 0) {
-          let v: string | null;
+          const at = cols[slot];
+          const r2 = row << 1;
           if (cx) {
-            v = this.complexValue(buf, s, e);
+            this.putComplex(at, r2, buf, s, e);
           } else {
             const len = e - s;
             // Null tokens: a first-byte/length mask rules out almost every value at once.
             const m = len === 0 ? 0 : nullMask[buf[s]];
-            if (len === 0) v = this.emptyValue;
-            else if (m !== 0 && ((m >>> (len < 31 ? len : 31)) & 1) !== 0 && this.nulls.matches(buf, s, len)) v = null;
-            else if (oneByte && len < SLICED_STRING_MIN) {
-              // A short value: cut from a window string over the region (V8 copies it).
-              if (str === null || e > strEnd) {
-                strBase = s;
-                strEnd = end - s > STR_WINDOW ? s + STR_WINDOW : end;
-                str = latin1(buf, s, strEnd);
-              }
-              v = str.substring(s - strBase, e - strBase);
+            if (len === 0 ? emptyIsNull : m !== 0 && ((m >>> (len < 31 ? len : 31)) & 1) !== 0 && this.nulls.matches(buf, s, len)) {
+              at[r2] = MISSING;
             } else {
-              v = oneByte ? latin1(buf, s, e) : utf8(buf, s, e);
+              at[r2] = s;
+              at[r2 + 1] = e;
             }
           }
-          cols[slot][row] = v;
         }
       }
       fieldIdx++;
@@ -513,9 +554,14 @@ export class CsvTokenizer {
       if (fieldIdx === ncols) {
         lines[row] = recLine;
         row++;
-        if (row === this.batchRows) {
-          status = BATCH_FULL;
-          break main;
+        if (row === lines.length) {
+          if (row === this.batchRows) {
+            status = BATCH_FULL;
+            break main;
+          }
+          this.grow(row);
+          cols = this.cols;
+          lines = this.lines;
         }
       } else {
         this.badLine(recLine, fieldIdx);
@@ -531,9 +577,6 @@ export class CsvTokenizer {
     this.fieldIdx = fieldIdx;
     this.afterCR = afterCR;
     this.row = row;
-    this.str = str;
-    this.strBase = strBase;
-    this.strEnd = strEnd;
     if (status === NEED_INPUT && state !== S_RECORD && this.abs0 + end - this.recStartAbs > this.maxRecordBytes) {
       throw this.tooLong(recLine);
     }
@@ -579,7 +622,16 @@ export class CsvTokenizer {
     const idx = this.fieldIdx;
     if (idx < this.ncols) {
       const slot = this.slots[idx];
-      if (slot >= 0) this.cols[slot][this.row] = cx ? this.complexValue(this.buf, s, e) : this.value(this.buf, s, e);
+      if (slot >= 0) {
+        const at = this.cols[slot];
+        const r2 = this.row << 1;
+        if (cx) this.putComplex(at, r2, this.buf, s, e);
+        else if (this.nulls.matches(this.buf, s, e - s)) at[r2] = MISSING;
+        else {
+          at[r2] = s;
+          at[r2 + 1] = e;
+        }
+      }
     }
     const n = idx + 1;
     this.fieldIdx = 0;
@@ -592,24 +644,20 @@ export class CsvTokenizer {
     return NEED_INPUT;
   }
 
-  /** Null-aware value of the simple field buf[s, e) (outside the hot loop). */
-  private value(buf: Buffer, s: number, e: number): string | null {
-    if (this.nulls.matches(buf, s, e - s)) return null;
-    if (!this.oneByte) return utf8(buf, s, e);
-    if (e - s >= SLICED_STRING_MIN || this.str === null || s < this.strBase || e > this.strEnd) return latin1(buf, s, e);
-    return this.str.substring(s - this.strBase, e - this.strBase);
-  }
-
   private unescape(buf: Buffer, s: number, e: number): number {
     if (this.scratch.length < e - s) this.scratch = Buffer.alloc(Math.max(e - s, this.scratch.length * 2));
     return unescapeQuoted(buf, s, e, this.quote, this.scratch);
   }
 
-  /** Null-aware value of a quoted field that needs unescaping (raw bytes buf[s, e)). */
-  private complexValue(buf: Buffer, s: number, e: number): string | null {
+  /** Records a quoted field that needs unescaping (raw bytes buf[s, e)): missing, or its decoded text as a special. */
+  private putComplex(at: Int32Array, r2: number, buf: Buffer, s: number, e: number): void {
     const n = this.unescape(buf, s, e);
-    if (this.nulls.matches(this.scratch, 0, n)) return null;
-    return this.latin1Text ? latin1(this.scratch, 0, n) : utf8(this.scratch, 0, n);
+    if (this.nulls.matches(this.scratch, 0, n)) {
+      at[r2] = MISSING;
+      return;
+    }
+    this.specials.push(this.latin1Text ? latin1(this.scratch, 0, n) : utf8(this.scratch, 0, n));
+    at[r2] = -1 - this.specials.length;
   }
 
   /** Field text without null handling (header names). */
@@ -641,59 +689,53 @@ export class CsvTokenizer {
 }
 
 /**
- * Joins the carried tail of one region with the next chunk without quadratic
- * copying: the tail lives at the front of a growable buffer, new chunks are appended
- * behind it, and a tail that already starts at offset 0 is never moved.
+ * Joins the carried tail of one region with the next chunk. Regions are never written
+ * to once handed out (batches point into them): the tail is copied into a new buffer,
+ * except that a tail which is a whole region at the front of our own buffer (one long
+ * record) gets the chunk appended behind it in place, with doubling capacity, so a
+ * record spanning many chunks is copied a bounded number of times.
  */
 export class TailCarry {
   private acc: Buffer = Buffer.alloc(0);
-  private tail: Buffer | null = null; // a tail still living in a caller's chunk
-  private tailLen = 0; // bytes at acc[0, tailLen) (when tail is null)
+  private tail: Buffer | null = null;
+  /** The tail is acc[0, tail.length): bytes after it are free. */
+  private tailAtFront = false;
 
   /** Bytes currently carried. */
   get length(): number {
-    return this.tail !== null ? this.tail.length : this.tailLen;
+    return this.tail !== null ? this.tail.length : 0;
   }
 
   /** Returns the carried tail followed by `chunk`. */
   join(chunk: Buffer): Buffer {
-    const t = this.length;
-    if (t === 0) return chunk;
+    const tail = this.tail;
+    if (tail === null) return chunk;
+    const t = tail.length;
     const need = t + chunk.length;
-    if (this.acc.length < need) {
-      const grown = Buffer.allocUnsafe(Math.max(need, this.acc.length * 2, 64 * 1024));
-      if (this.tail === null) this.acc.copy(grown, 0, 0, t);
-      this.acc = grown;
+    if (this.tailAtFront && this.acc.length >= need) {
+      chunk.copy(this.acc, t);
+      return this.acc.subarray(0, need);
     }
-    if (this.tail !== null) {
-      this.tail.copy(this.acc, 0);
-      this.tail = null;
-    }
-    chunk.copy(this.acc, t);
-    this.tailLen = 0;
-    return this.acc.subarray(0, need);
+    const grown = Buffer.allocUnsafe(this.tailAtFront ? Math.max(need, this.acc.length * 2) : need);
+    tail.copy(grown, 0);
+    chunk.copy(grown, t);
+    this.acc = grown;
+    return grown.subarray(0, need);
   }
 
   /** Remembers `region[from, region.length)` as the tail for the next `join`. */
   keep(region: Buffer, from: number): void {
-    const n = region.length - from;
-    if (n <= 0) {
+    if (region.length - from <= 0) {
       this.tail = null;
-      this.tailLen = 0;
+      this.tailAtFront = false;
       return;
     }
-    if (region.buffer === this.acc.buffer && region.byteOffset === this.acc.byteOffset) {
-      if (from > 0) this.acc.copyWithin(0, from, region.length);
-      this.tail = null;
-      this.tailLen = n;
-    } else {
-      this.tail = region.subarray(from);
-      this.tailLen = 0;
-    }
+    this.tail = region.subarray(from);
+    this.tailAtFront = from === 0 && region.buffer === this.acc.buffer && region.byteOffset === this.acc.byteOffset;
   }
 
   /** The carried bytes (for end-of-input handling). */
   peek(): Buffer {
-    return this.tail !== null ? this.tail : this.acc.subarray(0, this.tailLen);
+    return this.tail ?? Buffer.alloc(0);
   }
 }

@@ -10,6 +10,7 @@ import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { isAscii, isUtf8 } from 'node:buffer';
 import type { Column, ColumnBatch, ColumnInfo, Source } from '../batch.js';
+import { TextColumn } from './text-column.js';
 import { DataError, UsageError } from '../errors.js';
 import {
   BATCH_FULL,
@@ -36,11 +37,7 @@ export interface CsvOptions {
   onBadLines?: BadLinePolicy;
   /** Text encoding. Default `utf-8` (validated). */
   encoding?: TextEncoding;
-  /**
-   * Maximum rows per batch. Default 65536. Batches that decode many columns are kept
-   * smaller (about 16K values each, at least 4096 rows): a batch whose strings outgrow
-   * V8's young generation is several times slower to build.
-   */
+  /** Maximum rows per batch. Default 65536; a batch also ends with each chunk of input read. */
   batchRows?: number;
   /** Opens the input instead of the path (e.g. stdin for `-`). Called once per pass. */
   open?: () => NodeJS.ReadableStream;
@@ -93,23 +90,6 @@ const CHUNK_BYTES = 256 * 1024;
 const PREFIX_BYTES = 64 * 1024;
 const DEFAULT_BATCH_ROWS = 65536;
 const EMPTY = Buffer.alloc(0);
-/**
- * Decoded values per batch. A batch's strings all stay alive until the batch is
- * consumed; once they outgrow V8's young generation every one of them is copied to
- * the old generation, which measured 3x slower overall for all-column reads (see
- * test/data/csv-bench.ts). Batches with many decoded columns therefore hold fewer
- * rows than `batchRows`, never fewer than MIN_BATCH_ROWS.
- */
-const BATCH_VALUE_BUDGET = 16384;
-const MIN_BATCH_ROWS = 4096;
-
-/** Rows per batch: `batchRows`, capped so a batch holds about BATCH_VALUE_BUDGET values. */
-export function effectiveBatchRows(batchRows: number, decodedColumns: number): number {
-  if (decodedColumns === 0) return batchRows;
-  let cap = MIN_BATCH_ROWS;
-  while (cap * 2 * decodedColumns <= BATCH_VALUE_BUDGET) cap *= 2;
-  return Math.min(batchRows, cap);
-}
 
 const SNIFF_CANDIDATES = [0x2c, 0x3b, 0x09, 0x7c]; // , ; \t |
 
@@ -692,12 +672,12 @@ export class CsvSource implements Source {
         selected.push(name);
       }
       const tok = pass.tok;
-      tok.startData(names.length, slots, effectiveBatchRows(this.resolved.batchRows, selected.length));
+      tok.startData(names.length, slots, this.resolved.batchRows);
       let rowStart = 0;
       const take = (): ColumnBatch => {
         const b = tok.takeBatch();
         const cols = new Map<string, Column>();
-        for (let k = 0; k < selected.length; k++) cols.set(selected[k], { type: 'text', values: b.values[k] });
+        for (let k = 0; k < selected.length; k++) cols.set(selected[k], new TextColumn(b.region, b.at[k], b.specials, b.oneByte, b.rows));
         const bytesRead = this.stream?.bytesRead;
         const batch: ColumnBatch = { rows: b.rows, columns: cols, origin: { file: this.file, rowStart, lines: b.lines, bytesRead } };
         rowStart += b.rows;
@@ -710,6 +690,12 @@ export class CsvSource implements Source {
           tok.newBatch();
           yield batch;
           continue;
+        }
+        // The region is used up: its rows go out before the next region is read.
+        if (tok.rows > 0) {
+          const batch = take();
+          tok.newBatch();
+          yield batch;
         }
         if (!(await pass.pump())) {
           pass.endOfInput();

@@ -73,8 +73,64 @@ export function ks2samp(reference: Float64Array, current: Float64Array): KsResul
   }
   sortFloat64(reference);
   sortFloat64(current);
-  let d = ksStatisticSorted(reference, current);
+  return ksTest(ksStatisticSorted(reference, current), n1, n2);
+}
 
+/**
+ * D as {@link ksStatisticSorted} computes it, from the reference's distinct values and
+ * counts and the current sample's counts per reference value (`eq`) and per gap between
+ * them (`gap`, u + 1 entries): only the ECDF differences at reference values and at the
+ * last current value of each gap can be extremes, and they are formed from the same
+ * integers, i/na - j/nb, so D is identical. Also returns where |F_ref - F_cur| is first
+ * largest (`gapMax` gives the last current value of each gap).
+ */
+export function ksStatisticCounts(
+  refValues: Float64Array,
+  refCounts: Int32Array,
+  eq: Int32Array,
+  gap: Int32Array,
+  gapMax: Float64Array,
+): { statistic: number; at: number; referenceEcdf: number; currentEcdf: number } {
+  const u = refValues.length;
+  let na = 0;
+  for (let k = 0; k < u; k++) na += refCounts[k];
+  let nb = 0;
+  for (let k = 0; k < u; k++) nb += eq[k] + gap[k];
+  nb += gap[u];
+  let i = 0;
+  let j = 0;
+  let maxS = 0;
+  let minS = 0;
+  let best = { at: NaN, referenceEcdf: 0, currentEcdf: 0 };
+  let bestAbs = -1;
+  const visit = (at: number) => {
+    const diff = i / na - j / nb;
+    if (diff > maxS) maxS = diff;
+    else if (diff < minS) minS = diff;
+    const abs = Math.abs(diff);
+    if (abs > bestAbs) {
+      bestAbs = abs;
+      best = { at, referenceEcdf: i / na, currentEcdf: j / nb };
+    }
+  };
+  for (let k = 0; k <= u; k++) {
+    if (gap[k] > 0) {
+      j += gap[k];
+      visit(gapMax[k]);
+    }
+    if (k < u) {
+      i += refCounts[k];
+      j += eq[k];
+      visit(refValues[k]);
+    }
+  }
+  const negMin = -minS;
+  return { statistic: negMin > maxS ? negMin : maxS, ...best };
+}
+
+/** The p-value and method of ks_2samp(method='auto') for statistic `d` of samples of n1 and n2 values. */
+export function ksTest(statistic: number, n1: number, n2: number): KsResult {
+  let d = statistic;
   let method: 'exact' | 'asymp' = Math.max(n1, n2) <= MAX_AUTO_N ? 'exact' : 'asymp';
   let prob = NaN;
   if (method === 'exact') {

@@ -5,6 +5,7 @@ import { completeness } from '../../src/checks/completeness.ts';
 import { drift } from '../../src/checks/drift.ts';
 import { freshness } from '../../src/checks/freshness.ts';
 import { uniqueness } from '../../src/checks/uniqueness.ts';
+import { countAgainst } from '../../src/metrics/ks-counts.ts';
 import type { CompletenessConfig, DriftConfig, FreshnessConfig, UniquenessConfig } from '../../src/config/types.ts';
 
 /** Hand-built metric results: the checks are judged without any data. */
@@ -64,26 +65,34 @@ describe('uniqueness', () => {
 
 describe('drift', () => {
   const config: DriftConfig = { type: 'drift', severity: 'error', path: [], columns: ['x'], threshold: 0.05, method: 'ks', reference: '/ref.csv' };
-  const sample = (values: number[], nonNumeric = 0) => ({ values: Float64Array.from(values), nonNumeric, firstNonNumeric: nonNumeric ? { value: 'abc', place: 'line 3', row: 1 } : undefined });
+  const bad = (n: number) => (n ? { value: 'abc', place: 'line 3', row: 1 } : undefined);
+  /** The metrics drift reads: the data counted against the reference, and the reference sample. */
+  const samples = (ref: number[], cur: number[], nonNumeric = { cur: 0, ref: 0 }) =>
+    metrics(
+      { 'ks:/ref.csv:x': { ...countAgainst(Float64Array.from(ref), cur), nonNumeric: nonNumeric.cur, firstNonNumeric: bad(nonNumeric.cur) } },
+      { 'sample:reference:x': { values: Float64Array.from(ref), nonNumeric: nonNumeric.ref, firstNonNumeric: bad(nonNumeric.ref) } },
+    );
   it('fails when p < threshold and passes identical samples', () => {
     const a = Array.from({ length: 50 }, (_, i) => i);
     const b = a.map((x) => x + 40);
-    const [f] = drift.judge(config, metrics({ 'sample:current:x': sample(b) }, { 'sample:reference:x': sample(a) }), { now: NOW });
+    const [f] = drift.judge(config, samples(a, b), { now: NOW });
     assert.equal(f.outcome, 'failed');
     assert.ok(f.p_value! < 0.05);
     assert.equal(f.statistic, 0.8);
-    const [p] = drift.judge(config, metrics({ 'sample:current:x': sample(a) }, { 'sample:reference:x': sample(a) }), { now: NOW });
+    const [p] = drift.judge(config, samples(a, a), { now: NOW });
     assert.equal(p.outcome, 'passed');
     assert.equal(p.statistic, 0);
     assert.equal(p.p_value, 1);
   });
   it('is not evaluated with fewer than 2 reference values or non-numeric data', () => {
-    const [few] = drift.judge(config, metrics({ 'sample:current:x': sample([1, 2, 3]) }, { 'sample:reference:x': sample([1]) }), { now: NOW });
+    const [few] = drift.judge(config, samples([1], [1, 2, 3]), { now: NOW });
     assert.equal(few.outcome, 'error');
     assert.match(few.message, /reference has 1 non-null value/);
-    const [text] = drift.judge(config, metrics({ 'sample:current:x': sample([1, 2], 4) }, { 'sample:reference:x': sample([1, 2]) }), { now: NOW });
+    const [text] = drift.judge(config, samples([1, 2], [1, 2], { cur: 4, ref: 0 }), { now: NOW });
     assert.equal(text.outcome, 'error');
     assert.match(text.message, /not numeric in the data: 4 values like "abc" \(line 3\)/);
+    const [refText] = drift.judge(config, samples([1, 2], [1, 2], { cur: 0, ref: 2 }), { now: NOW });
+    assert.match(refText.message, /not numeric in the reference: 2 values like "abc"/);
   });
 });
 

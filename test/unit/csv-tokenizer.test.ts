@@ -12,6 +12,7 @@ import {
   type TokenizerOptions,
 } from '../../src/sources/csv-tokenizer.js';
 import { PANDAS_NA_VALUES } from '../../src/sources/null-tokens.js';
+import { TextColumn } from '../../src/sources/text-column.js';
 import { DataError } from '../../src/errors.js';
 
 interface Parsed {
@@ -63,8 +64,9 @@ function tokenize(input: Buffer | string, chunkSize: number, opts: Partial<Token
   const take = () => {
     const b = tok.takeBatch();
     out.batches++;
+    const cols = b.at.map((at) => new TextColumn(b.region, at, b.specials, b.oneByte, b.rows).values);
     for (let r = 0; r < b.rows; r++) {
-      out.rows.push(b.values.map((col) => col[r]));
+      out.rows.push(cols.map((col) => col[r]));
       out.lines.push(b.lines[r]);
     }
   };
@@ -76,6 +78,11 @@ function tokenize(input: Buffer | string, chunkSize: number, opts: Partial<Token
       continue;
     }
     assert.equal(st, NEED_INPUT);
+    // As the CSV source does: a region's rows are taken before the next region replaces it.
+    if (tok.rows > 0) {
+      take();
+      tok.newBatch();
+    }
     if (!pump()) {
       tok.finish();
       if (tok.rows > 0) take();
@@ -225,7 +232,7 @@ test('null tokens become null, quoted or not; other values stay text', () => {
 test('batches fill exactly and continue', () => {
   const lines = ['n'];
   for (let i = 0; i < 25; i++) lines.push(String(i));
-  const r = tokenize(lines.join('\n') + '\n', 5, {}, 4);
+  const r = tokenize(lines.join('\n') + '\n', 64 * 1024, {}, 4);
   assert.equal(r.rows.length, 25);
   assert.equal(r.batches, 7);
   assert.deepEqual(

@@ -1,0 +1,223 @@
+/**
+ * The current data's side of a KS test, in memory that does not grow with the data.
+ *
+ * The two-sample KS statistic compares the two ECDFs at the pooled data points. Between
+ * two adjacent distinct reference values the reference ECDF is flat, so all that matters
+ * of the current sample is how many of its values equal each reference value and how
+ * many fall in each gap between them (plus the largest value in each gap, which is where
+ * the ECDF gap peaks). Those counts give exactly the integers scipy's searchsorted finds,
+ * hence the same D (see ksStatisticCounts). Memory is O(distinct reference values),
+ * whatever the size of the current data: the reference is read first and shared with
+ * every worker.
+ */
+import { MISSING, type ColumnBatch } from '../batch.js';
+import { sortFloat64 } from '../stats/sort.js';
+import { earlier, firstBad, isMissing, shiftedBad, type Accumulator, type FirstBad, type NeedsReference, type Shareable } from './accumulator.js';
+import { toNumber, type NumericSampleResult } from './numeric-sample.js';
+import { parseDecimalBytes, parseNumber } from './parse-number.js';
+
+/** The reference sample, prepared once: distinct values, their counts, and a lookup grid. */
+export interface ReferenceEcdf {
+  /** Distinct values, ascending. */
+  values: Float64Array;
+  /** How often each distinct value occurs. */
+  counts: Int32Array;
+  /** Values in the reference (the sum of counts). */
+  n: number;
+  /** cell[c] = first index whose value falls in grid cell c or later (GRID cells + 1 entries); empty when there is no grid. */
+  cell: Int32Array;
+  /** Grid origin and cells per unit: a value's cell is min(last, floor((x - origin) * scale)). */
+  origin: number;
+  scale: number;
+}
+
+/** Grid cells per distinct reference value: most lookups then search one or two values. */
+const CELLS_PER_VALUE = 2;
+
+/** Sorts the reference sample (in place) and builds its lookup structure in shared memory, so workers read it without a copy. */
+export function prepareReference(sample: Float64Array): ReferenceEcdf {
+  sortFloat64(sample);
+  let u = 0;
+  for (let i = 0; i < sample.length; i++) if (i === 0 || sample[i] !== sample[i - 1]) u++;
+  const values = new Float64Array(new SharedArrayBuffer(8 * u));
+  const counts = new Int32Array(new SharedArrayBuffer(4 * u));
+  let k = -1;
+  for (let i = 0; i < sample.length; i++) {
+    if (i === 0 || sample[i] !== sample[i - 1]) values[++k] = sample[i];
+    counts[k]++;
+  }
+  const lo = values[0];
+  const hi = values[u - 1];
+  const cells = u * CELLS_PER_VALUE;
+  const scale = cells / (hi - lo);
+  if (u < 2 || !Number.isFinite(lo) || !Number.isFinite(hi) || !Number.isFinite(scale) || scale <= 0) {
+    return { values, counts, n: sample.length, cell: new Int32Array(0), origin: 0, scale: 0 };
+  }
+  const cell = new Int32Array(new SharedArrayBuffer(4 * (cells + 1)));
+  // cell[c] = first index i with cellOf(values[i]) >= c; cellOf is monotone, so this is a running fill.
+  let c = 0;
+  for (let i = 0; i < u; i++) {
+    const ci = cellOf(values[i], lo, scale, cells);
+    while (c <= ci) cell[c++] = i;
+  }
+  while (c <= cells) cell[c++] = u;
+  return { values, counts, n: sample.length, cell, origin: lo, scale };
+}
+
+function cellOf(x: number, origin: number, scale: number, cells: number): number {
+  const c = Math.floor((x - origin) * scale);
+  return c < cells - 1 ? c : cells - 1;
+}
+
+interface KsCountsState {
+  /** Non-missing numeric values counted. */
+  n: number;
+  /** eq[k]: values equal to reference value k. */
+  eq: Int32Array;
+  /** gap[k]: values between reference values k-1 and k (gap[0] below all, gap[u] above all). */
+  gap: Int32Array;
+  /** Largest value in each gap (-Infinity when empty). */
+  gapMax: Float64Array;
+  /** Smallest value counted (Infinity when none). */
+  min: number;
+  nonNumeric: number;
+  firstNonNumeric?: FirstBad;
+}
+
+export interface KsCountsResult extends KsCountsState {
+  /** The reference the counts are against. */
+  reference: ReferenceEcdf;
+}
+
+/** Counts of the current data's numeric values against a reference's distinct values (see the module comment). */
+export class KsCounts implements Accumulator<KsCountsResult>, Shareable, NeedsReference {
+  readonly key: string;
+  readonly columns: readonly string[];
+  private ref?: ReferenceEcdf;
+  private n = 0;
+  private eq = new Int32Array(0);
+  private gap = new Int32Array(0);
+  private gapMax = new Float64Array(0);
+  private min = Infinity;
+  private nonNumeric = 0;
+  private firstNonNumeric?: FirstBad;
+
+  constructor(readonly column: string, readonly reference: string) {
+    this.key = `ks:${reference}:${column}`;
+    this.columns = [column];
+  }
+
+  /** The key of the reference accumulator whose sample this one is measured against. */
+  static referenceKey(column: string): string {
+    return `sample:reference:${column}`;
+  }
+
+  /** The input `bind` needs, made from the reference sample of the column (sorted in place). */
+  prepare(referenceResult: (key: string) => unknown): ReferenceEcdf {
+    return prepareReference((referenceResult(KsCounts.referenceKey(this.column)) as NumericSampleResult).values);
+  }
+
+  /** Must be called before the first update. */
+  bind(input: unknown): void {
+    const ref = input as ReferenceEcdf;
+    const u = ref.values.length;
+    this.ref = ref;
+    this.eq = new Int32Array(u);
+    this.gap = new Int32Array(u + 1);
+    this.gapMax = new Float64Array(u + 1).fill(-Infinity);
+  }
+
+  update(batch: ColumnBatch): void {
+    if (!this.ref) throw new Error(`internal: ${this.key} read data before its reference was bound`);
+    const col = batch.columns.get(this.column)!;
+    const bytes = col.bytes;
+    const values = bytes ? undefined : col.values;
+    for (let i = 0; i < batch.rows; i++) {
+      let x: number;
+      if (bytes) {
+        const s = bytes.at[2 * i];
+        if (s === MISSING) continue;
+        x = s >= 0 ? parseDecimalBytes(bytes.buf, s, bytes.at[2 * i + 1]) : NaN;
+        if (x !== x) x = this.slow(batch, i, bytes.text(i));
+      } else {
+        const v = values![i];
+        if (isMissing(v)) continue;
+        x = toNumber(v);
+        if (x !== x) x = this.slow(batch, i, v);
+      }
+      if (x === x) this.add(x);
+    }
+  }
+
+  /** A value the fast paths did not read as a number: NaN (and counted) when it is not one. */
+  private slow(batch: ColumnBatch, i: number, v: unknown): number {
+    const x = typeof v === 'string' ? parseNumber(v) : NaN;
+    if (x !== x && this.nonNumeric++ === 0) this.firstNonNumeric = firstBad(batch, i, v);
+    return x;
+  }
+
+  private add(x: number): void {
+    const ref = this.ref!;
+    const r = ref.values;
+    const u = r.length;
+    let lo = 0;
+    let hi = u;
+    if (ref.cell.length > 0) {
+      if (x < ref.origin) hi = 0;
+      else if (x > r[u - 1]) lo = u;
+      else {
+        const c = cellOf(x, ref.origin, ref.scale, ref.cell.length - 1);
+        lo = ref.cell[c];
+        hi = ref.cell[c + 1];
+      }
+    }
+    // First reference value >= x.
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (r[mid] < x) lo = mid + 1;
+      else hi = mid;
+    }
+    this.n++;
+    if (x < this.min) this.min = x;
+    if (lo < u && r[lo] === x) this.eq[lo]++;
+    else {
+      this.gap[lo]++;
+      if (x > this.gapMax[lo]) this.gapMax[lo] = x;
+    }
+  }
+
+  merge(other: KsCounts): void {
+    const first = earlier(this.firstNonNumeric, other.firstNonNumeric);
+    this.mergeState(other.state(), 0);
+    this.firstNonNumeric = first;
+  }
+
+  state(): KsCountsState {
+    return { n: this.n, eq: this.eq, gap: this.gap, gapMax: this.gapMax, min: this.min, nonNumeric: this.nonNumeric, firstNonNumeric: this.firstNonNumeric };
+  }
+
+  mergeState(state: unknown, rowOffset: number): void {
+    const s = state as KsCountsState;
+    for (let k = 0; k < s.eq.length; k++) this.eq[k] += s.eq[k];
+    for (let k = 0; k < s.gap.length; k++) {
+      this.gap[k] += s.gap[k];
+      if (s.gapMax[k] > this.gapMax[k]) this.gapMax[k] = s.gapMax[k];
+    }
+    this.n += s.n;
+    if (s.min < this.min) this.min = s.min;
+    if (this.nonNumeric === 0) this.firstNonNumeric = shiftedBad(s.firstNonNumeric, rowOffset);
+    this.nonNumeric += s.nonNumeric;
+  }
+
+  result(): KsCountsResult {
+    return { ...this.state(), reference: this.ref! };
+  }
+}
+
+/** KsCounts of a whole in-memory current sample against a reference sample (sorted in place): for callers that hold both. */
+export function countAgainst(reference: Float64Array, current: ArrayLike<number>): KsCountsResult {
+  const acc = new KsCounts('x', '');
+  acc.bind(prepareReference(reference));
+  acc.update({ rows: current.length, columns: new Map([['x', { type: 'float', values: current }]]), origin: { file: '', rowStart: 0 } });
+  return acc.result();
+}

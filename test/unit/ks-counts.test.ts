@@ -1,0 +1,92 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import fc from 'fast-check';
+import { KsCounts, countAgainst, prepareReference } from '../../src/metrics/ks-counts.ts';
+import { ksStatisticCounts, ksStatisticSorted } from '../../src/stats/ks.ts';
+import { mulberry32 } from '../random.ts';
+
+/** D from the counts and D from the two whole sorted samples. */
+function both(ref: number[], cur: number[]): { counts: number; sorted: number } {
+  const c = countAgainst(Float64Array.from(ref), cur);
+  const r = c.reference;
+  const counts = ksStatisticCounts(r.values, r.counts, c.eq, c.gap, c.gapMax).statistic;
+  const a = Float64Array.from(ref).sort();
+  const b = Float64Array.from(cur).sort();
+  return { counts, sorted: ksStatisticSorted(a, b) };
+}
+
+const value = fc.oneof(
+  fc.integer({ min: -5, max: 5 }),
+  fc.double({ noNaN: true, min: -1e6, max: 1e6 }),
+  fc.constantFrom(-0, 0, Infinity, -Infinity, 1e300, -1e-300, 5e-324),
+);
+
+describe('KsCounts: D from counts against the reference', () => {
+  it('is bit-identical to D from the whole sorted samples (ties, -0, infinities, tiny and huge values)', () => {
+    fc.assert(
+      fc.property(fc.array(value, { minLength: 1, maxLength: 80 }), fc.array(value, { minLength: 1, maxLength: 80 }), (ref, cur) => {
+        const { counts, sorted } = both(ref, cur);
+        assert.ok(Object.is(counts, sorted), `${counts} vs ${sorted}`);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('stays identical on large samples that use the lookup grid', () => {
+    const rnd = mulberry32(7);
+    for (const shape of ['normal', 'lognormal', 'rounded', 'shifted'] as const) {
+      const draw = (shift: number) => {
+        const u = Math.sqrt(-2 * Math.log(rnd() || 1e-12)) * Math.cos(2 * Math.PI * rnd());
+        if (shape === 'lognormal') return Math.exp(3.5 + u);
+        if (shape === 'rounded') return Math.round(Math.exp(3 + u) * 100) / 100;
+        return u + shift;
+      };
+      const ref = Array.from({ length: 20_000 }, () => draw(0));
+      const cur = Array.from({ length: 50_000 }, () => draw(shape === 'shifted' ? 0.05 : 0));
+      const { counts, sorted } = both(ref, cur);
+      assert.ok(Object.is(counts, sorted), `${shape}: ${counts} vs ${sorted}`);
+    }
+  });
+
+  it('marks a point where the ECDF gap is D, with both ECDFs right there', () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: -9, max: 9 }), { minLength: 1, maxLength: 40 }), fc.array(fc.double({ noNaN: true, min: -10, max: 10 }), { minLength: 1, maxLength: 40 }), (ref, cur) => {
+        const c = countAgainst(Float64Array.from(ref), cur);
+        const r = c.reference;
+        const s = ksStatisticCounts(r.values, r.counts, c.eq, c.gap, c.gapMax);
+        assert.equal(Math.abs(s.referenceEcdf - s.currentEcdf), s.statistic);
+        assert.equal(s.referenceEcdf, ref.filter((x) => x <= s.at).length / ref.length);
+        assert.equal(s.currentEcdf, cur.filter((x) => x <= s.at).length / cur.length);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('parts merged in any split equal one pass', () => {
+    const rnd = mulberry32(3);
+    const ref = Float64Array.from({ length: 500 }, () => Math.round(rnd() * 100) / 10);
+    const cur = Array.from({ length: 3000 }, () => Math.round(rnd() * 120) / 10 - 1);
+    const whole = countAgainst(Float64Array.from(ref), cur);
+    const input = prepareReference(Float64Array.from(ref));
+    const parts = [cur.slice(0, 1000), cur.slice(1000, 1001), cur.slice(1001)].map((part) => {
+      const acc = new KsCounts('x', 'ref');
+      acc.bind(input);
+      acc.update({ rows: part.length, columns: new Map([['x', { type: 'float', values: part }]]), origin: { file: '', rowStart: 0 } });
+      return acc.state();
+    });
+    const merged = new KsCounts('x', 'ref');
+    merged.bind(input);
+    for (const p of parts) merged.mergeState(p, 0);
+    const m = merged.result();
+    assert.deepEqual([m.n, [...m.eq], [...m.gap], [...m.gapMax], m.min], [whole.n, [...whole.eq], [...whole.gap], [...whole.gapMax], whole.min]);
+  });
+
+  it('holds counts, not values: its memory follows the distinct reference values only', () => {
+    const ref = Float64Array.from({ length: 1000 }, (_, i) => i % 100);
+    const c = countAgainst(ref, Float64Array.from({ length: 200_000 }, (_, i) => (i % 1000) / 10));
+    assert.equal(c.reference.values.length, 100);
+    assert.equal(c.eq.length, 100);
+    assert.equal(c.gap.length, 101);
+    assert.equal(c.n, 200_000);
+  });
+});
