@@ -1,6 +1,6 @@
 import type { ColumnBatch, TextBytes } from '../batch.js';
 import type { Accumulator, Shareable } from './accumulator.js';
-import { ExactKeySet, KeySet, type ExactKeySetState, type KeySetState } from './key-set.js';
+import { ExactKeySet, KeySet, countDistinctRuns, type ExactKeySetState, type SortedRun } from './key-set.js';
 
 export interface DistinctKeysResult {
   rows: number;
@@ -17,6 +17,9 @@ export class DistinctKeys implements Accumulator<DistinctKeysResult>, Shareable 
   readonly columns: readonly string[];
   private set: KeySet | ExactKeySet;
   private rows = 0;
+  /** Parts' hashes received from workers, counted together in result(). */
+  private runs: SortedRun[] = [];
+  private distinct: number | undefined;
 
   static keyFor(columns: readonly string[], exact: boolean): string {
     return `keys:${exact ? 'exact' : 'hash'}:${columns.map((c) => JSON.stringify(c).slice(1, -1)).join(',')}`;
@@ -43,21 +46,34 @@ export class DistinctKeys implements Accumulator<DistinctKeysResult>, Shareable 
   }
 
   merge(other: DistinctKeys): void {
-    (this.set as KeySet).merge(other.set as KeySet);
-    this.rows += other.rows;
+    this.mergeState(other.state());
   }
 
-  state(): { rows: number; set: KeySetState | ExactKeySetState } {
-    return { rows: this.rows, set: this.set.toState() };
+  /**
+   * Hash mode sends its hashes sorted (sorted in the worker, in parallel): the main
+   * thread then counts the union of the parts in one linear merge, without building a
+   * table of them all.
+   */
+  state(): { rows: number; run?: SortedRun; set?: ExactKeySetState } {
+    const set = this.set;
+    return set instanceof KeySet ? { rows: this.rows, run: set.toSortedRun() } : { rows: this.rows, set: set.toState() };
   }
 
   mergeState(state: unknown): void {
     const s = state as ReturnType<DistinctKeys['state']>;
-    (this.set as KeySet).mergeState(s.set as KeySetState);
+    if (s.run) this.runs.push(s.run);
+    else (this.set as ExactKeySet).mergeState(s.set!);
+    this.distinct = undefined;
     this.rows += s.rows;
   }
 
   result(): DistinctKeysResult {
-    return { rows: this.rows, distinct: this.set.size };
+    if (this.runs.length === 0) return { rows: this.rows, distinct: this.set.size };
+    if (this.distinct === undefined) {
+      const set = this.set as KeySet;
+      if (set.size > 0) this.runs.push(set.toSortedRun()), (this.set = new KeySet());
+      this.distinct = countDistinctRuns(this.runs);
+    }
+    return { rows: this.rows, distinct: this.distinct };
   }
 }

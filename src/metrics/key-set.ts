@@ -17,6 +17,7 @@
  */
 
 import { MISSING, type TextBytes } from '../batch.js';
+import { sortUint64Pairs } from '../stats/sort.js';
 
 // ---------------------------------------------------------------------------
 // Hashing
@@ -398,6 +399,61 @@ export interface KeySetState {
   hasZero: boolean;
 }
 
+/** A set's hashes as sorted (hi, lo) pairs; the all-zero hash is the flag. */
+export interface SortedRun {
+  pairs: Uint32Array;
+  hasZero: boolean;
+}
+
+/** Distinct hashes in the union of sorted runs: a linear merge (pairwise, for more than two runs). */
+export function countDistinctRuns(runs: readonly SortedRun[]): number {
+  const zero = runs.some((r) => r.hasZero) ? 1 : 0;
+  let pairs = runs.map((r) => r.pairs);
+  if (pairs.length === 0) return zero;
+  while (pairs.length > 2) {
+    const next: Uint32Array[] = [];
+    for (let k = 0; k < pairs.length; k += 2) next.push(k + 1 < pairs.length ? unionSorted(pairs[k], pairs[k + 1]) : pairs[k]);
+    pairs = next;
+  }
+  if (pairs.length === 1) return zero + pairs[0].length / 2;
+  return zero + mergeSorted(pairs[0], pairs[1], undefined);
+}
+
+function unionSorted(a: Uint32Array, b: Uint32Array): Uint32Array {
+  const out = new Uint32Array(a.length + b.length);
+  const n = mergeSorted(a, b, out);
+  return out.subarray(0, 2 * n);
+}
+
+/** Distinct pairs in the union of two sorted, duplicate-free pair arrays, written to `out` when given. */
+function mergeSorted(a: Uint32Array, b: Uint32Array, out: Uint32Array | undefined): number {
+  const na = a.length;
+  const nb = b.length;
+  let i = 0;
+  let j = 0;
+  let n = 0;
+  while (i < na || j < nb) {
+    let hi: number;
+    let lo: number;
+    if (j >= nb || (i < na && (a[i] < b[j] || (a[i] === b[j] && a[i + 1] <= b[j + 1])))) {
+      hi = a[i];
+      lo = a[i + 1];
+      i += 2;
+      if (j < nb && b[j] === hi && b[j + 1] === lo) j += 2;
+    } else {
+      hi = b[j];
+      lo = b[j + 1];
+      j += 2;
+    }
+    if (out) {
+      out[2 * n] = hi;
+      out[2 * n + 1] = lo;
+    }
+    n++;
+  }
+  return n;
+}
+
 /** Largest table: 2^30 slots (8 GiB). */
 const MAX_CAPACITY = 1 << 30;
 const MIN_CAPACITY = 16;
@@ -543,6 +599,26 @@ export class KeySet implements DistinctKeys {
    */
   toState(): KeySetState {
     return { table: this.table, count: this.count, hasZero: this.hasZero };
+  }
+
+  /**
+   * The set's hashes sorted ascending (hi, lo), for counting a union of parts with one
+   * linear merge instead of inserting one part into another (see countDistinctRuns).
+   * Reuses the table's memory: this set must not be used afterwards.
+   */
+  toSortedRun(): SortedRun {
+    const table = this.table;
+    let n = 0;
+    for (let at = 0; at < table.length; at += 2) {
+      const hi = table[at];
+      const lo = table[at + 1];
+      if (hi === 0 && lo === 0) continue;
+      table[2 * n] = hi;
+      table[2 * n + 1] = lo;
+      n++;
+    }
+    this.table = new Uint32Array(0);
+    return { pairs: sortUint64Pairs(table, n), hasZero: this.hasZero };
   }
 
   /** Adds every hash of a `toState()` (the union), reusing its table when it is the larger one. */

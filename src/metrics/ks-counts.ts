@@ -128,10 +128,22 @@ export class KsCounts implements Accumulator<KsCountsResult>, Shareable, NeedsRe
   }
 
   update(batch: ColumnBatch): void {
-    if (!this.ref) throw new Error(`internal: ${this.key} read data before its reference was bound`);
+    const ref = this.ref;
+    if (!ref) throw new Error(`internal: ${this.key} read data before its reference was bound`);
     const col = batch.columns.get(this.column)!;
     const bytes = col.bytes;
     const values = bytes ? undefined : col.values;
+    // The lookup is written out here, with everything in locals: this loop runs once per value.
+    const r = ref.values;
+    const u = r.length;
+    const cell = ref.cell;
+    const cells = cell.length - 1;
+    const origin = ref.origin;
+    const scale = ref.scale;
+    const last = u > 0 ? r[u - 1] : 0;
+    const { eq, gap, gapMax } = this;
+    let n = this.n;
+    let min = this.min;
     for (let i = 0; i < batch.rows; i++) {
       let x: number;
       if (bytes) {
@@ -145,8 +157,34 @@ export class KsCounts implements Accumulator<KsCountsResult>, Shareable, NeedsRe
         x = toNumber(v);
         if (x !== x) x = this.slow(batch, i, v);
       }
-      if (x === x) this.add(x);
+      if (x !== x) continue;
+      let lo = 0;
+      let hi = u;
+      if (cells > 0) {
+        if (x < origin) hi = 0;
+        else if (x > last) lo = u;
+        else {
+          const c = cellOf(x, origin, scale, cells);
+          lo = cell[c];
+          hi = cell[c + 1];
+        }
+      }
+      // First reference value >= x.
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (r[mid] < x) lo = mid + 1;
+        else hi = mid;
+      }
+      n++;
+      if (x < min) min = x;
+      if (lo < u && r[lo] === x) eq[lo]++;
+      else {
+        gap[lo]++;
+        if (x > gapMax[lo]) gapMax[lo] = x;
+      }
     }
+    this.n = n;
+    this.min = min;
   }
 
   /** A value the fast paths did not read as a number: NaN (and counted) when it is not one. */
@@ -154,36 +192,6 @@ export class KsCounts implements Accumulator<KsCountsResult>, Shareable, NeedsRe
     const x = typeof v === 'string' ? parseNumber(v) : NaN;
     if (x !== x && this.nonNumeric++ === 0) this.firstNonNumeric = firstBad(batch, i, v);
     return x;
-  }
-
-  private add(x: number): void {
-    const ref = this.ref!;
-    const r = ref.values;
-    const u = r.length;
-    let lo = 0;
-    let hi = u;
-    if (ref.cell.length > 0) {
-      if (x < ref.origin) hi = 0;
-      else if (x > r[u - 1]) lo = u;
-      else {
-        const c = cellOf(x, ref.origin, ref.scale, ref.cell.length - 1);
-        lo = ref.cell[c];
-        hi = ref.cell[c + 1];
-      }
-    }
-    // First reference value >= x.
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (r[mid] < x) lo = mid + 1;
-      else hi = mid;
-    }
-    this.n++;
-    if (x < this.min) this.min = x;
-    if (lo < u && r[lo] === x) this.eq[lo]++;
-    else {
-      this.gap[lo]++;
-      if (x > this.gapMax[lo]) this.gapMax[lo] = x;
-    }
   }
 
   merge(other: KsCounts): void {

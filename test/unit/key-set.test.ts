@@ -1,3 +1,4 @@
+import { sortUint64Pairs } from '../../src/stats/sort.ts';
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import v8 from 'node:v8';
@@ -10,6 +11,7 @@ import {
   HashState,
   hashValue,
   KeySet,
+  countDistinctRuns,
   type DistinctKeys,
 } from '../../src/metrics/key-set.js';
 import { mulberry32 } from '../random.ts';
@@ -332,4 +334,56 @@ test('measurement: memory per distinct key and adds per second (printed, not ass
   console.log(`  process.memoryUsage delta after gc: arrayBuffers ${perKey(after.arrayBuffers - before.arrayBuffers)} B/key, rss ${perKey(after.rss - before.rss)} B/key, heapUsed ${perKey(after.heapUsed - before.heapUsed)} B/key`);
   console.log(`  hash + add, new keys: ${(n / insertSeconds / 1e6).toFixed(2)} M adds/s; repeated keys: ${(n / repeatSeconds / 1e6).toFixed(2)} M adds/s`);
   console.log(`  addRow on a 1M-row string column (500k distinct): ${(column.length / columnSeconds / 1e6).toFixed(2)} M rows/s`);
+});
+
+describe('sorted runs: counting the union of parts', () => {
+  const rnd = mulberry32(11);
+  const word = () => {
+    const r = rnd();
+    // Plenty of edge patterns: zero words, all-ones, float NaN/infinity bit patterns.
+    if (r < 0.05) return 0;
+    if (r < 0.1) return 0xffffffff;
+    if (r < 0.15) return 0x7ff80000;
+    if (r < 0.2) return 0xfff00000;
+    return Math.floor(rnd() * 2 ** 32) >>> 0;
+  };
+
+  test('sortUint64Pairs orders (hi, lo) as unsigned 64-bit integers and keeps every pair', () => {
+    for (const n of [0, 1, 2, 5, 1000, 70_000]) {
+      const pairs = new Uint32Array(2 * n + 6);
+      for (let i = 0; i < pairs.length; i++) pairs[i] = word();
+      const before = new Map<string, number>();
+      for (let i = 0; i < n; i++) before.set(`${pairs[2 * i]}:${pairs[2 * i + 1]}`, (before.get(`${pairs[2 * i]}:${pairs[2 * i + 1]}`) ?? 0) + 1);
+      const sorted = sortUint64Pairs(pairs, n);
+      assert.equal(sorted.length, 2 * n);
+      const after = new Map<string, number>();
+      for (let i = 0; i < n; i++) {
+        after.set(`${sorted[2 * i]}:${sorted[2 * i + 1]}`, (after.get(`${sorted[2 * i]}:${sorted[2 * i + 1]}`) ?? 0) + 1);
+        if (i > 0) {
+          const [ph, pl, h, l] = [sorted[2 * i - 2], sorted[2 * i - 1], sorted[2 * i], sorted[2 * i + 1]];
+          assert.ok(ph < h || (ph === h && pl <= l), `order at ${i}`);
+        }
+      }
+      assert.deepEqual(after, before);
+    }
+  });
+
+  test('countDistinctRuns of 1 to 5 parts equals a Set of all their hashes', () => {
+    for (const parts of [1, 2, 3, 5]) {
+      const all = new Set<string>();
+      const runs = [];
+      for (let p = 0; p < parts; p++) {
+        const set = new KeySet();
+        for (let i = 0; i < 3000; i++) {
+          // Small words make keys repeat within and across parts; (0, 0) uses the flag.
+          const hi = rnd() < 0.5 ? Math.floor(rnd() * 40) : word();
+          const lo = rnd() < 0.5 ? Math.floor(rnd() * 40) : word();
+          set.add(hi, lo);
+          all.add(`${hi >>> 0}:${lo >>> 0}`);
+        }
+        runs.push(set.toSortedRun());
+      }
+      assert.equal(countDistinctRuns(runs), all.size, `${parts} parts`);
+    }
+  });
 });
