@@ -9,7 +9,7 @@ export interface DistinctKeysResult {
 
 /**
  * Distinct key tuples over one or more columns. By default each tuple is kept as a
- * 64-bit hash (about 16 bytes per distinct key; see KeySet for the collision bound);
+ * 64-bit hash (8 bytes per distinct key, plus as much again while merging; see KeySet for the collision bound);
  * `exact` keeps canonical strings instead.
  */
 export class DistinctKeys implements Accumulator<DistinctKeysResult>, Shareable {

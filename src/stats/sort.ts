@@ -92,35 +92,3 @@ export function sortFloat64(values: Float64Array): Float64Array {
   return values;
 }
 
-/**
- * Sorts the first `n` 64-bit values of `pairs` (value i = pairs[2i] · 2^32 + pairs[2i+1],
- * both words unsigned) ascending: an LSD radix sort in four passes of 16 bits, moving
- * the words as integers (never through a float, which could change NaN bit patterns).
- * Returns the sorted pairs: a view of `pairs` or of a scratch array of the same size.
- */
-export function sortUint64Pairs(pairs: Uint32Array, n: number): Uint32Array {
-  let src: Uint32Array = pairs.subarray(0, 2 * n);
-  if (n < 2) return src;
-  let dst: Uint32Array = new Uint32Array(2 * n);
-  const counts = new Uint32Array(BUCKETS);
-  // (word, shift) of each 16-bit digit, least significant first.
-  for (const [word, shift] of [[1, 0], [1, 16], [0, 0], [0, 16]]) {
-    counts.fill(0);
-    for (let i = 0; i < n; i++) counts[(src[2 * i + word] >>> shift) & MASK]++;
-    let sum = 0;
-    for (let d = 0; d < BUCKETS; d++) {
-      const c = counts[d];
-      counts[d] = sum;
-      sum += c;
-    }
-    for (let i = 0; i < n; i++) {
-      const j = 2 * counts[(src[2 * i + word] >>> shift) & MASK]++;
-      dst[j] = src[2 * i];
-      dst[j + 1] = src[2 * i + 1];
-    }
-    const t = src;
-    src = dst;
-    dst = t;
-  }
-  return src;
-}

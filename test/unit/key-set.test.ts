@@ -1,4 +1,3 @@
-import { sortUint64Pairs } from '../../src/stats/sort.ts';
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import v8 from 'node:v8';
@@ -146,7 +145,7 @@ describe('hashing', () => {
       const n = 1_000_000;
       const hi = new Uint32Array(n);
       const lo = new Uint32Array(n);
-      const full = new KeySet(n);
+      const full = new KeySet();
       const h = new HashState();
       for (let i = 0; i < n; i++) {
         hashValue(h, kind === 'int' ? i : `k${i}`);
@@ -189,36 +188,36 @@ describe('KeySet and ExactKeySet against a JS Set oracle', () => {
       const expected = oracleDistinct([column]);
       const fast = new KeySet();
       const exact = new ExactKeySet();
-      let newKeys = 0;
       for (let row = 0; row < column.length; row++) {
-        if (fast.addRow([column], row)) newKeys++;
+        fast.addRow([column], row);
         exact.addKey([column[row]]);
       }
       assert.equal(fast.size, expected, `column ${index}`);
-      assert.equal(newKeys, expected, `column ${index}`);
       assert.equal(exact.size, expected, `column ${index}`);
     }
   });
 
-  test('addRow and addKey agree; add reports novelty', () => {
+  test('addRow and addKey agree; signed and unsigned halves are one hash; the zero hash counts', () => {
     const columns = makeColumns(5_000, 3);
     const byRow = new KeySet();
     const byKey = new KeySet();
     for (let row = 0; row < 5_000; row++) {
-      const values = columns.map((col) => col[row]);
-      assert.equal(byRow.addRow(columns, row), byKey.addKey(values));
+      byRow.addRow(columns, row);
+      byKey.addKey(columns.map((col) => col[row]));
     }
     assert.equal(byRow.size, byKey.size);
+    assert.deepEqual(byRow.toSortedRun(), byKey.toSortedRun());
     const set = new KeySet();
-    assert.equal(set.add(1, 2), true);
-    assert.equal(set.add(1, 2), false);
-    assert.equal(set.add(0, 0), true);
-    assert.equal(set.add(0, 0), false);
-    assert.equal(set.add(-1, -1), true);
-    assert.equal(set.add(0xffffffff, 0xffffffff), false);
-    assert.equal(set.has(1, 2), true);
-    assert.equal(set.has(2, 1), false);
-    assert.equal(set.size, 3);
+    set.add(1, 2);
+    set.add(1, 2);
+    assert.equal(set.size, 1);
+    set.add(0, 0);
+    set.add(0, 0);
+    assert.equal(set.size, 2);
+    set.add(-1, -1);
+    set.add(0xffffffff, 0xffffffff);
+    set.add(2, 1);
+    assert.equal(set.size, 4);
   });
 });
 
@@ -272,25 +271,22 @@ describe('merge', () => {
     a.add(0, 0);
     const b = new KeySet().merge(a);
     assert.equal(b.size, 1);
-    assert.equal(b.has(0, 0), true);
+    assert.equal(b.toSortedRun().hasZero, true);
   });
 });
 
-test('growth across many doublings keeps every key', () => {
+test('many runs (well past one sort buffer) keep every key once', () => {
   const set = new KeySet();
-  assert.equal(set.capacity, 16);
-  const n = 300_000;
-  for (let i = 0; i < n; i++) {
-    assert.equal(set.addKey([i, `k${i % 1000}`]), true);
-  }
-  assert.ok(set.capacity >= 2 ** 19, String(set.capacity)); // 15 doublings from 16
-  assert.ok(set.size / set.capacity <= 0.7 && set.size / set.capacity > 0.35);
-  for (let i = 0; i < n; i++) {
-    assert.equal(set.addKey([i, `k${i % 1000}`]), false);
-  }
+  const n = 700_000;
+  for (let i = 0; i < n; i++) set.addKey([i, `k${i % 1000}`]);
   assert.equal(set.size, n);
-  const presized = new KeySet(n);
-  assert.equal(presized.capacity, set.capacity);
+  // Repeats, in another order, add nothing; a key repeated many times costs one entry.
+  for (let i = n - 1; i >= 0; i--) set.addKey([i, `k${i % 1000}`]);
+  for (let i = 0; i < 300_000; i++) set.addKey(['same']);
+  assert.equal(set.size, n + 1);
+  const run = set.toSortedRun().pairs;
+  assert.equal(run.length, 2 * (n + 1));
+  for (let k = 2; k < run.length; k += 2) assert.ok(run[k - 2] < run[k] || (run[k - 2] === run[k] && run[k - 1] < run[k + 1]), `strictly ascending at ${k}`);
 });
 
 test('measurement: memory per distinct key and adds per second (printed, not asserted)', () => {
@@ -309,6 +305,7 @@ test('measurement: memory per distinct key and adds per second (printed, not ass
     finishKey(h);
     set.add(h.hi, h.lo);
   }
+  assert.equal(set.size, n); // merges the runs into one
   const insertSeconds = Number(process.hrtime.bigint() - t0) / 1e9;
   gc();
   const after = process.memoryUsage();
@@ -330,7 +327,6 @@ test('measurement: memory per distinct key and adds per second (printed, not ass
 
   const perKey = (bytes: number) => (bytes / n).toFixed(1);
   console.log(`KeySet, ${n.toLocaleString('en-US')} distinct (int, string) keys:`);
-  console.log(`  table: ${(set.byteLength / 2 ** 20).toFixed(0)} MiB for ${set.capacity.toLocaleString('en-US')} slots = ${perKey(set.byteLength)} B/key (load ${(set.size / set.capacity).toFixed(2)})`);
   console.log(`  process.memoryUsage delta after gc: arrayBuffers ${perKey(after.arrayBuffers - before.arrayBuffers)} B/key, rss ${perKey(after.rss - before.rss)} B/key, heapUsed ${perKey(after.heapUsed - before.heapUsed)} B/key`);
   console.log(`  hash + add, new keys: ${(n / insertSeconds / 1e6).toFixed(2)} M adds/s; repeated keys: ${(n / repeatSeconds / 1e6).toFixed(2)} M adds/s`);
   console.log(`  addRow on a 1M-row string column (500k distinct): ${(column.length / columnSeconds / 1e6).toFixed(2)} M rows/s`);
@@ -348,23 +344,26 @@ describe('sorted runs: counting the union of parts', () => {
     return Math.floor(rnd() * 2 ** 32) >>> 0;
   };
 
-  test('sortUint64Pairs orders (hi, lo) as unsigned 64-bit integers and keeps every pair', () => {
-    for (const n of [0, 1, 2, 5, 1000, 70_000]) {
-      const pairs = new Uint32Array(2 * n + 6);
-      for (let i = 0; i < pairs.length; i++) pairs[i] = word();
-      const before = new Map<string, number>();
-      for (let i = 0; i < n; i++) before.set(`${pairs[2 * i]}:${pairs[2 * i + 1]}`, (before.get(`${pairs[2 * i]}:${pairs[2 * i + 1]}`) ?? 0) + 1);
-      const sorted = sortUint64Pairs(pairs, n);
-      assert.equal(sorted.length, 2 * n);
-      const after = new Map<string, number>();
+  test('toSortedRun orders (hi, lo) as unsigned 64-bit integers, without repeats', () => {
+    for (const n of [0, 1, 2, 5, 1000, 300_000]) {
+      const set = new KeySet();
+      const want = new Set<string>();
       for (let i = 0; i < n; i++) {
-        after.set(`${sorted[2 * i]}:${sorted[2 * i + 1]}`, (after.get(`${sorted[2 * i]}:${sorted[2 * i + 1]}`) ?? 0) + 1);
+        const [hi, lo] = [word(), word()];
+        set.add(hi, lo);
+        if (hi !== 0 || lo !== 0) want.add(`${hi}:${lo}`);
+      }
+      const sorted = set.toSortedRun().pairs;
+      const got = new Set<string>();
+      for (let i = 0; i < sorted.length / 2; i++) {
+        got.add(`${sorted[2 * i]}:${sorted[2 * i + 1]}`);
         if (i > 0) {
           const [ph, pl, h, l] = [sorted[2 * i - 2], sorted[2 * i - 1], sorted[2 * i], sorted[2 * i + 1]];
-          assert.ok(ph < h || (ph === h && pl <= l), `order at ${i}`);
+          assert.ok(ph < h || (ph === h && pl < l), `order at ${i}`);
         }
       }
-      assert.deepEqual(after, before);
+      assert.equal(sorted.length / 2, want.size);
+      assert.deepEqual(got, want);
     }
   });
 
