@@ -50,18 +50,18 @@ export class DistinctKeys implements Accumulator<DistinctKeysResult>, Shareable 
   }
 
   /**
-   * Hash mode sends its hashes sorted (sorted in the worker, in parallel): the main
-   * thread then counts the union of the parts in one linear merge, without building a
-   * table of them all.
+   * Hash mode sends its hashes as sorted runs (sorted in the worker, in parallel): the
+   * main thread then counts the union of every part's runs in one merge that writes
+   * nothing, without building a set of them all.
    */
-  state(): { rows: number; run?: SortedRun; set?: ExactKeySetState } {
+  state(): { rows: number; runs?: SortedRun[]; set?: ExactKeySetState } {
     const set = this.set;
-    return set instanceof KeySet ? { rows: this.rows, run: set.toSortedRun() } : { rows: this.rows, set: set.toState() };
+    return set instanceof KeySet ? { rows: this.rows, runs: set.toRuns() } : { rows: this.rows, set: set.toState() };
   }
 
   mergeState(state: unknown): void {
     const s = state as ReturnType<DistinctKeys['state']>;
-    if (s.run) this.runs.push(s.run);
+    if (s.runs) this.runs.push(...s.runs);
     else (this.set as ExactKeySet).mergeState(s.set!);
     this.distinct = undefined;
     this.rows += s.rows;
@@ -71,7 +71,8 @@ export class DistinctKeys implements Accumulator<DistinctKeysResult>, Shareable 
     if (this.runs.length === 0) return { rows: this.rows, distinct: this.set.size };
     if (this.distinct === undefined) {
       const set = this.set as KeySet;
-      if (set.size > 0) this.runs.push(set.toSortedRun()), (this.set = new KeySet());
+      this.runs.push(...set.toRuns());
+      this.set = new KeySet();
       this.distinct = countDistinctRuns(this.runs);
     }
     return { rows: this.rows, distinct: this.distinct };

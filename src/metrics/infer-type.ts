@@ -30,7 +30,7 @@ export class InferType implements Accumulator<InferredType>, Shareable {
   /** Bit set of the types every value seen so far fits. */
   private fits = INT | FLOAT | BOOL | TIME;
   private declared?: Exclude<ColumnType, 'text'>;
-  /** Present values looked at, and present values in all. */
+  /** Present values looked at, and present values seen (only whether it is 0 matters). */
   private sampled = 0;
   private present = 0;
 
@@ -51,10 +51,13 @@ export class InferType implements Accumulator<InferredType>, Shareable {
     const lines = batch.origin.lines;
     const rowStart = batch.origin.rowStart;
     for (let i = 0; i < batch.rows && fits !== 0; i++) {
+      const at = lines ? lines[i] : rowStart + i;
+      const sampledRow = at <= FULL_ROWS || at % SAMPLE_EVERY === 0;
+      // Once any value is present, only the sampled rows matter.
+      if (!sampledRow && this.present > 0) continue;
       if (bytes ? bytes.at[2 * i] === MISSING : isMissing(values![i])) continue;
       this.present++;
-      const at = lines ? lines[i] : rowStart + i;
-      if (at > FULL_ROWS && at % SAMPLE_EVERY !== 0) continue;
+      if (!sampledRow) continue;
       this.sampled++;
       const s = bytes ? bytes.text(i) : (values![i] as string);
       if (fits & (INT | FLOAT)) {

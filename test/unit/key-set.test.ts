@@ -367,8 +367,8 @@ describe('sorted runs: counting the union of parts', () => {
     }
   });
 
-  test('countDistinctRuns of 1 to 5 parts equals a Set of all their hashes', () => {
-    for (const parts of [1, 2, 3, 5]) {
+  test('countDistinctRuns of 1 to 12 parts equals a Set of all their hashes', () => {
+    for (const parts of [1, 2, 3, 5, 12]) { // 12 parts: enough pairs to count in slices
       const all = new Set<string>();
       const runs = [];
       for (let p = 0; p < parts; p++) {
