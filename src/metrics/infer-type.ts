@@ -1,7 +1,7 @@
 import { MISSING, type ColumnBatch, type ColumnType } from '../batch.js';
 import { isMissing, type Accumulator, type Shareable } from './accumulator.js';
-import { parseNumber } from './parse-number.js';
-import { makeZoneResolver, parseTimestamp } from './timestamp.js';
+import { parseDecimalBytes, parseNumber } from './parse-number.js';
+import { makeZoneResolver, parseTimestamp, parseTimestampBytes } from './timestamp.js';
 
 /** What a column holds: a source's declared type, or for CSV text the narrowest type every value fits. */
 export type InferredType = 'integer' | 'float' | 'boolean' | 'timestamp' | 'string' | 'empty' | Exclude<ColumnType, 'text'>;
@@ -59,6 +59,24 @@ export class InferType implements Accumulator<InferredType>, Shareable {
       this.present++;
       if (!sampledRow) continue;
       this.sampled++;
+      if (bytes && bytes.at[2 * i] >= 0) {
+        // From the bytes when the value is a plain decimal, or when only a timestamp is still possible.
+        const { buf, at: pos } = bytes;
+        const start = pos[2 * i];
+        const end = pos[2 * i + 1];
+        const x = fits & (INT | FLOAT) ? parseDecimalBytes(buf, start, end) : NaN;
+        if (x === x) {
+          // A plain decimal is neither a boolean word nor an ISO timestamp.
+          if (!Number.isInteger(x) || buf.subarray(start, end).includes(46)) fits &= ~INT;
+          fits &= ~(BOOL | TIME);
+          continue;
+        }
+        if ((fits & (INT | FLOAT | BOOL)) === 0) {
+          const t = parseTimestampBytes(buf, start, end, UTC);
+          if (t !== t) fits &= ~TIME;
+          continue;
+        }
+      }
       const s = bytes ? bytes.text(i) : (values![i] as string);
       if (fits & (INT | FLOAT)) {
         const x = parseNumber(s);

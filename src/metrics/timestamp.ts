@@ -333,6 +333,10 @@ export function parseTimestamp(text: string, zone: ZoneResolver): number {
   return parseTimestampBytes(scratch, 0, n, zone);
 }
 
+/** The last valid 4-digit-year date parsed (10 bytes, `YYYY-MM-DD`) and its day count. */
+const lastDate = new Uint8Array(Buffer.from('1970-01-01', 'latin1'));
+let lastDays = 0;
+
 /** Chars of a string timestamp, copied as bytes for the one parser. */
 let scratch = new Uint8Array(64);
 
@@ -347,39 +351,54 @@ export function parseTimestampBytes(b: Uint8Array, start: number, end: number, z
   while (end > i && isBlank(b[end - 1])) end--;
   if (end - i < 10) return NaN;
 
-  // Year
-  let year: number;
+  // A column's timestamps mostly share their date with the one before: reuse its day count.
+  let days: number;
   const first = b[i];
-  if (first === 43 || first === 45) {
-    // '+' or '-': six-digit expanded year
-    if (end - i < 13) return NaN;
-    year = 0;
-    for (let k = 1; k <= 6; k++) {
-      const d = digitAt(b, i + k);
-      if (d < 0) return NaN;
-      year = year * 10 + d;
-    }
-    if (first === 45) {
-      if (year === 0) return NaN;
-      year = -year;
-    }
-    i += 7;
+  const c = lastDate;
+  if (
+    first === c[0] && b[i + 1] === c[1] && b[i + 2] === c[2] && b[i + 3] === c[3] && b[i + 4] === c[4] &&
+    b[i + 5] === c[5] && b[i + 6] === c[6] && b[i + 7] === c[7] && b[i + 8] === c[8] && b[i + 9] === c[9]
+  ) {
+    days = lastDays;
+    i += 10;
   } else {
-    const hi = twoDigits(b, i);
-    const lo = twoDigits(b, i + 2);
-    if (hi < 0 || lo < 0) return NaN;
-    year = hi * 100 + lo;
-    i += 4;
+    const dateStart = i;
+    let year: number;
+    if (first === 43 || first === 45) {
+      // '+' or '-': six-digit expanded year
+      if (end - i < 13) return NaN;
+      year = 0;
+      for (let k = 1; k <= 6; k++) {
+        const d = digitAt(b, i + k);
+        if (d < 0) return NaN;
+        year = year * 10 + d;
+      }
+      if (first === 45) {
+        if (year === 0) return NaN;
+        year = -year;
+      }
+      i += 7;
+    } else {
+      const hi = twoDigits(b, i);
+      const lo = twoDigits(b, i + 2);
+      if (hi < 0 || lo < 0) return NaN;
+      year = hi * 100 + lo;
+      i += 4;
+    }
+
+    // -MM-DD
+    if (b[i] !== 45 || b[i + 3] !== 45) return NaN;
+    const month = twoDigits(b, i + 1);
+    const day = twoDigits(b, i + 4);
+    if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return NaN;
+    i += 6;
+
+    days = daysFromCivil(year, month, day);
+    if (i - dateStart === 10) {
+      for (let k = 0; k < 10; k++) c[k] = b[dateStart + k];
+      lastDays = days;
+    }
   }
-
-  // -MM-DD
-  if (b[i] !== 45 || b[i + 3] !== 45) return NaN;
-  const month = twoDigits(b, i + 1);
-  const day = twoDigits(b, i + 4);
-  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return NaN;
-  i += 6;
-
-  const days = daysFromCivil(year, month, day);
   if (i === end) return zone.localToUtc(days * MS_PER_DAY);
 
   // Separator and HH:MM

@@ -431,3 +431,25 @@ test('benchmark: parses per second (printed, not asserted)', () => {
   run('parseTimestamp naive, America/New_York', naive, (s) => parseTimestamp(s, NEW_YORK));
   run('Date.parse (reference)', texts, Date.parse);
 });
+
+describe('parseTimestamp: the reused day count of a repeated date', () => {
+  test('never lets a cached date stand in for a different or invalid one', () => {
+    const utc = makeZoneResolver('UTC');
+    const seq = [
+      '2026-02-28T10:00:00Z',
+      '2026-02-28T25:00:00Z', // same date, invalid hour
+      '2026-02-29T10:00:00Z', // not a leap year
+      '2024-02-29T10:00:00Z',
+      '2024-02-29',
+      '1970-01-01T00:00:00Z',
+      '\0\0\0\0\0\0\0\0\0\0',
+      '2026-02-28 10:00',
+      '+002026-02-28T10:00:00Z',
+      '2026-02-28T10:00:00+01:00',
+    ];
+    const expected = [Date.UTC(2026, 1, 28, 10), NaN, NaN, Date.UTC(2024, 1, 29, 10), Date.UTC(2024, 1, 29), 0, NaN, Date.UTC(2026, 1, 28, 10), Date.UTC(2026, 1, 28, 10), Date.UTC(2026, 1, 28, 9)];
+    for (let round = 0; round < 2; round++) {
+      seq.forEach((text, k) => assert.deepEqual(parseTimestamp(text, utc), expected[k], `${round}: ${JSON.stringify(text)}`));
+    }
+  });
+});
