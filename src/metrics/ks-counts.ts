@@ -95,9 +95,11 @@ export class KsCounts implements Accumulator<KsCountsResult>, Shareable, NeedsRe
   readonly columns: readonly string[];
   private ref?: ReferenceEcdf;
   private n = 0;
-  private eq = new Int32Array(0);
-  private gap = new Int32Array(0);
-  private gapMax = new Float64Array(0);
+  /**
+   * Per gap k (below reference value k): [values in the gap, values equal to reference
+   * value k, largest value in the gap], side by side so one update touches one cache line.
+   */
+  private tally = new Float64Array(0);
   private min = Infinity;
   private nonNumeric = 0;
   private firstNonNumeric?: FirstBad;
@@ -124,9 +126,8 @@ export class KsCounts implements Accumulator<KsCountsResult>, Shareable, NeedsRe
     const ref = { ...shared, values: shared.values.slice(), cell: shared.cell.slice() };
     const u = ref.values.length;
     this.ref = ref;
-    this.eq = new Int32Array(u);
-    this.gap = new Int32Array(u + 1);
-    this.gapMax = new Float64Array(u + 1).fill(-Infinity);
+    this.tally = new Float64Array(3 * (u + 1));
+    for (let k = 0; k <= u; k++) this.tally[3 * k + 2] = -Infinity;
   }
 
   update(batch: ColumnBatch): void {
@@ -143,7 +144,7 @@ export class KsCounts implements Accumulator<KsCountsResult>, Shareable, NeedsRe
     const origin = ref.origin;
     const scale = ref.scale;
     const last = u > 0 ? r[u - 1] : 0;
-    const { eq, gap, gapMax } = this;
+    const tally = this.tally;
     let n = this.n;
     let min = this.min;
     for (let i = 0; i < batch.rows; i++) {
@@ -179,10 +180,11 @@ export class KsCounts implements Accumulator<KsCountsResult>, Shareable, NeedsRe
       }
       n++;
       if (x < min) min = x;
-      if (lo < u && r[lo] === x) eq[lo]++;
+      const at = 3 * lo;
+      if (lo < u && r[lo] === x) tally[at + 1]++;
       else {
-        gap[lo]++;
-        if (x > gapMax[lo]) gapMax[lo] = x;
+        tally[at]++;
+        if (x > tally[at + 2]) tally[at + 2] = x;
       }
     }
     this.n = n;
@@ -203,15 +205,26 @@ export class KsCounts implements Accumulator<KsCountsResult>, Shareable, NeedsRe
   }
 
   state(): KsCountsState {
-    return { n: this.n, eq: this.eq, gap: this.gap, gapMax: this.gapMax, min: this.min, nonNumeric: this.nonNumeric, firstNonNumeric: this.firstNonNumeric };
+    const u = this.ref ? this.ref.values.length : 0;
+    const eq = new Int32Array(u);
+    const gap = new Int32Array(u + 1);
+    const gapMax = new Float64Array(u + 1);
+    const tally = this.tally;
+    for (let k = 0; k <= u; k++) {
+      gap[k] = tally[3 * k];
+      if (k < u) eq[k] = tally[3 * k + 1];
+      gapMax[k] = tally[3 * k + 2];
+    }
+    return { n: this.n, eq, gap, gapMax, min: this.min, nonNumeric: this.nonNumeric, firstNonNumeric: this.firstNonNumeric };
   }
 
   mergeState(state: unknown, rowOffset: number): void {
     const s = state as KsCountsState;
-    for (let k = 0; k < s.eq.length; k++) this.eq[k] += s.eq[k];
+    const tally = this.tally;
+    for (let k = 0; k < s.eq.length; k++) tally[3 * k + 1] += s.eq[k];
     for (let k = 0; k < s.gap.length; k++) {
-      this.gap[k] += s.gap[k];
-      if (s.gapMax[k] > this.gapMax[k]) this.gapMax[k] = s.gapMax[k];
+      tally[3 * k] += s.gap[k];
+      if (s.gapMax[k] > tally[3 * k + 2]) tally[3 * k + 2] = s.gapMax[k];
     }
     this.n += s.n;
     if (s.min < this.min) this.min = s.min;
