@@ -184,6 +184,8 @@ export class CsvTokenizer {
   private abs0 = 0;
   /** Every byte of the region decodes to one char (ASCII data, or Latin-1 encoding). */
   private oneByte = true;
+  /** The region, for reading four bytes at a time. */
+  private view: DataView = new DataView(new ArrayBuffer(0));
 
   // ---- scanner state, kept across regions
   private pos = 0;
@@ -305,6 +307,7 @@ export class CsvTokenizer {
     this.buf = buf;
     this.end = buf.length;
     this.oneByte = this.latin1Text || ascii;
+    this.view = new DataView(buf.buffer, buf.byteOffset, buf.length);
   }
 
   /** Data fields of the current record are already recorded. */
@@ -395,6 +398,8 @@ export class CsvTokenizer {
     const emptyIsNull = this.emptyIsNull;
     // Bytes above every stop byte (most text and digits) need a single comparison.
     const stopMax = D > CR ? D : CR;
+    const lowT = (stopMax + 1) * 0x01010101;
+    const view = this.view;
     let i = this.pos;
     let state = this.state;
     let fStart = this.fStart;
@@ -501,6 +506,15 @@ export class CsvTokenizer {
         }
       }
       if (state === S_UNQUOTED) {
+        // Four bytes at a time while none of them can be a stop byte (every stop byte is
+        // <= stopMax; `(x - lowT) & ~x & 0x80808080` is non-zero exactly when a byte of x
+        // is below T = stopMax + 1). The byte loop below then finds the exact byte.
+        const last4 = end - 4;
+        while (i <= last4) {
+          const x = view.getUint32(i, true);
+          if (((x - lowT) & ~x & 0x80808080) !== 0) break;
+          i += 4;
+        }
         for (; i < end; i++) {
           c = buf[i];
           if (c <= stopMax && (c === D || c === LF || c === CR)) break;
