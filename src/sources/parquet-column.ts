@@ -19,6 +19,7 @@ import { convert } from 'hyparquet/src/convert.js';
 import { decompressPage, readDataPage, readDataPageV2 } from 'hyparquet/src/datapage.js';
 import { readPlain } from 'hyparquet/src/plain.js';
 import { compressors as baseCompressors } from 'hyparquet-compressors';
+import { ZSTDDecoder } from 'zstddec';
 import { DataError } from '../errors.js';
 import type { ParquetFile } from './parquet-file.js';
 import { PARSERS, microsToMillis, nanosToMillis, type ChunkPlan, type ColumnPlan, type RowGroupPlan, type ValueTransform } from './parquet-schema.js';
@@ -47,12 +48,54 @@ function zlibDecompressor(name: string, fn: (input: Uint8Array, opts: { maxOutpu
 }
 
 /**
- * Decompressors: hyparquet-compressors (snappy, zstd, lz4 raw and hadoop-framed), with gzip
- * and brotli from node:zlib (native, handles concatenated gzip members, output bounded by the
- * size the page header declares).
+ * ZSTD through zstddec: the reference C decoder (libzstd's single-file decoder) compiled to
+ * WebAssembly and shipped inside the npm package, about 3x faster than hyparquet-compressors'
+ * pure-JS fzstd on the benchmark pages. It is instantiated asynchronously, once per thread
+ * ({@link readyDecompressors}); until then, and for pages too large to stage in the WASM heap
+ * (whose allocator cannot be trusted near its 2 GiB ceiling), fzstd decodes.
+ */
+const zstdWasm = new ZSTDDecoder();
+let zstdWasmReady = false;
+let zstdWasmLoading: Promise<void> | undefined;
+/** Pages whose compressed plus uncompressed size exceeds this are decoded by fzstd. */
+const ZSTD_WASM_MAX_BYTES = 256 << 20;
+const fzstd = baseCompressors.ZSTD as NonNullable<Compressors['ZSTD']>;
+
+/** Load the WebAssembly decompressors; reading works without them, only slower. */
+export function readyDecompressors(): Promise<void> {
+  zstdWasmLoading ??= zstdWasm.init().then(
+    () => {
+      zstdWasmReady = true;
+    },
+    () => undefined,
+  );
+  return zstdWasmLoading;
+}
+
+function decompressZstd(input: Uint8Array, outputLength: number): Uint8Array {
+  if (!zstdWasmReady || input.length + outputLength > ZSTD_WASM_MAX_BYTES || outputLength === 0) {
+    return fzstd(input, outputLength);
+  }
+  const out = zstdWasm.decode(input, outputLength);
+  // zstddec returns what ZSTD_decompress wrote; on an error code that is an empty array.
+  if (out.length !== outputLength) {
+    throw new Error(
+      out.length === 0
+        ? `zstd data is corrupt or does not decompress to the ${outputLength} bytes the page header declares`
+        : `zstd data decompresses to ${out.length} bytes, the page header declares ${outputLength}`,
+    );
+  }
+  return out;
+}
+
+/**
+ * Decompressors: hyparquet-compressors (snappy, lz4 raw and hadoop-framed), zstd from zstddec
+ * (WebAssembly), with gzip and brotli from node:zlib (native, handles concatenated gzip
+ * members, output bounded by the size the page header declares).
  */
 export const COMPRESSORS: Compressors = {
   ...baseCompressors,
+  ZSTD: decompressZstd,
   GZIP: zlibDecompressor('gzip', gunzipSync),
   BROTLI: zlibDecompressor('brotli', brotliDecompressSync),
 };
@@ -261,6 +304,11 @@ export class FlatColumnReader {
   private decoded = 0;
   /** 1 for an optional column, 0 for a required one. */
   private readonly maxDefinition: number;
+  /** How PLAIN pages are read without hyparquet, or undefined when hyparquet decodes them. */
+  private readonly plainKind: PlainKind | undefined;
+  /** Scratch space for the definition levels and dictionary indices of one page. */
+  private levels = new Uint8Array(0);
+  private indices = new Uint32Array(0);
 
   constructor(file: ParquetFile, plan: ColumnPlan, group: RowGroupPlan) {
     this.plan = plan;
@@ -283,6 +331,7 @@ export class FlatColumnReader {
       compressors: COMPRESSORS,
       utf8: false,
     };
+    this.plainKind = plainKindOf(plan);
   }
 
   private error(message: string, hint?: string, chunkWide = false): DataError {
@@ -390,6 +439,16 @@ export class FlatColumnReader {
     }
     if (rows === 0) return undefined;
 
+    if (v1 && (usesDictionary ? this.decoder.type !== 'BOOLEAN' : encoding === 'PLAIN' && this.plainKind)) {
+      let page: Uint8Array;
+      try {
+        page = decompressPage(bytes, header.uncompressed_page_size, this.decoder.codec, COMPRESSORS);
+      } catch (err) {
+        throw this.pageError(encoding, err);
+      }
+      return this.readPageV1(page, rows, encoding, usesDictionary);
+    }
+
     let definitionLevels: number[] | undefined;
     let decoded: DecodedArray;
     try {
@@ -399,11 +458,7 @@ export class FlatColumnReader {
       definitionLevels = page.definitionLevels;
       decoded = page.dataPage;
     } catch (err) {
-      const reason = reasonOf(err);
-      if (/unsupported (encoding|compression codec)/.test(reason)) {
-        throw this.error(reason.replace(/: /, ' '), 'rewrite the file with a supported encoding and codec');
-      }
-      throw this.error(`cannot decode ${encoding} page: ${reason}`);
+      throw this.pageError(encoding, err);
     }
 
     let values: DecodedArray;
@@ -422,6 +477,90 @@ export class FlatColumnReader {
       }
     }
     return this.placeNulls(values, definitionLevels, rows);
+  }
+
+  private pageError(encoding: string, err: unknown): DataError {
+    const reason = reasonOf(err);
+    if (/unsupported (encoding|compression codec)/.test(reason)) {
+      return this.error(reason.replace(/: /, ' '), 'rewrite the file with a supported encoding and codec');
+    }
+    return this.error(`cannot decode ${encoding} page: ${reason}`);
+  }
+
+  /**
+   * A v1 data page of a dictionary-encoded column or of PLAIN numbers, decoded here rather
+   * than by hyparquet: the definition levels and dictionary indices go to reused typed
+   * arrays (hyparquet makes a JS array of each), INT64 values become numbers without a bigint
+   * each, and the values are placed among the nulls in the same pass. The result is the one
+   * hyparquet's decoding followed by {@link transformValues}, {@link dereference} and
+   * {@link placeNulls} gives; corrupt pages are errors in both.
+   */
+  private readPageV1(page: Uint8Array, rows: number, encoding: string, usesDictionary: boolean): DecodedArray {
+    let offset = 0;
+    let present = rows;
+    let levels: Uint8Array | undefined;
+    try {
+      if (this.maxDefinition) {
+        if (page.length < 4) throw new RangeError('page too short for its definition levels');
+        const length = (page[0] | (page[1] << 8) | (page[2] << 16) | (page[3] << 24)) >>> 0;
+        if (!isOneRunOfOnes(page, 4, rows)) {
+          if (this.levels.length < rows) this.levels = new Uint8Array(rows);
+          levels = this.levels;
+          readHybrid(page, 4, page.length, 1, rows, levels);
+          present = 0;
+          for (let i = 0; i < rows; i++) present += levels[i] === 1 ? 1 : 0;
+          if (present === rows) levels = undefined;
+        }
+        offset = 4 + length;
+      }
+      if (usesDictionary) {
+        if (offset >= page.length) throw new RangeError('page ends before the bit width of its dictionary indices');
+        const width = page[offset++];
+        if (width > 32) throw new RangeError(`dictionary index bit width ${width}`);
+        if (this.indices.length < present) this.indices = new Uint32Array(present);
+        readHybrid(page, offset, page.length, width, present, this.indices);
+      }
+    } catch (err) {
+      throw this.pageError(encoding, err);
+    }
+    if (usesDictionary) return this.gather(this.indices, present, levels, rows);
+    let values: DecodedArray;
+    try {
+      values = readPlainNumbers(page, offset, present, this.plainKind as PlainKind, this.plan.transform);
+    } catch (err) {
+      throw this.pageError(encoding, err);
+    }
+    return levels ? spread(values, levels, rows) : values;
+  }
+
+  /** Dictionary values for `present` indices, nulls where `levels` is not 1. */
+  private gather(indices: Uint32Array, present: number, levels: Uint8Array | undefined, rows: number): DecodedArray {
+    const dictionary = this.dictionary as DecodedArray;
+    const size = dictionary.length;
+    let largest = 0;
+    for (let i = 0; i < present; i++) if (indices[i] > largest) largest = indices[i];
+    if (present > 0 && largest >= size) {
+      const bad = indices.subarray(0, present).find((index) => index >= size) as number;
+      throw this.error(`dictionary index ${bad} is outside the ${size}-entry dictionary`);
+    }
+    if (!levels) {
+      if (dictionary instanceof Float64Array) {
+        const out = new Float64Array(rows);
+        for (let i = 0; i < rows; i++) out[i] = dictionary[indices[i]];
+        return out;
+      }
+      const out = (Array.isArray(dictionary)
+        ? new Array(rows)
+        : new (dictionary.constructor as new (length: number) => DecodedArray)(rows)) as unknown[];
+      const source = dictionary as ArrayLike<unknown>;
+      for (let i = 0; i < rows; i++) out[i] = source[indices[i]];
+      return out as DecodedArray;
+    }
+    const out: unknown[] = new Array(rows);
+    const source = dictionary as ArrayLike<unknown>;
+    let v = 0;
+    for (let i = 0; i < rows; i++) out[i] = levels[i] === 1 ? source[indices[v++]] : null;
+    return out;
   }
 
   /** Dictionary indices to values, every index checked against the dictionary's size. */
@@ -465,6 +604,207 @@ export class FlatColumnReader {
     let v = 0;
     for (let i = 0; i < rows; i++) out[i] = levels[i] === max ? source[v++] : null;
     return out;
+  }
+}
+
+/**
+ * How PLAIN values of a flat column are read without hyparquet: numbers whose hyparquet
+ * conversion is the identity (no DECIMAL, unsigned, FLOAT16 or temporal annotation left on
+ * the decode element). Undefined: hyparquet decodes the page.
+ */
+type PlainKind = 'f64' | 'f32' | 'i32' | 'i64';
+
+const SIGNED_INT_ANNOTATIONS = new Set([undefined, 'INT_8', 'INT_16', 'INT_32', 'INT_64']);
+
+function plainKindOf(plan: ColumnPlan): PlainKind | undefined {
+  const { converted_type: ctype, logical_type: ltype } = plan.decodeElement;
+  if (!SIGNED_INT_ANNOTATIONS.has(ctype)) return undefined;
+  if (ltype !== undefined && !(ltype.type === 'INTEGER' && ltype.isSigned)) return undefined;
+  const { transform } = plan;
+  switch (plan.decodeType) {
+    case 'DOUBLE':
+      return transform === 'none' ? 'f64' : undefined;
+    case 'FLOAT':
+      return transform === 'none' ? 'f32' : undefined;
+    case 'INT32':
+      return transform === 'none' || transform === 'days' ? 'i32' : undefined;
+    case 'INT64':
+      return transform === 'int64' || transform === 'millis' || transform === 'micros' ? 'i64' : undefined;
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * `count` PLAIN values at page[offset..], as {@link transformValues} would give them from
+ * hyparquet's typed arrays. INT64 values are composed from their 32-bit halves as doubles
+ * (exact within ±2^53, correctly rounded beyond, as Number(bigint) is); a page with a value
+ * outside ±(2^53 − 1) where that matters takes the bigint path.
+ */
+function readPlainNumbers(page: Uint8Array, offset: number, count: number, kind: PlainKind, transform: ValueTransform): DecodedArray {
+  const width = kind === 'f64' || kind === 'i64' ? 8 : 4;
+  const bytes = count * width;
+  if (offset + bytes > page.length) {
+    throw new RangeError(`page holds ${Math.max(0, page.length - offset)} bytes of values, ${count} values need ${bytes}`);
+  }
+  const at = page.byteOffset + offset;
+  const aligned = at % width === 0;
+  // A copy when unaligned (not page.slice: on a Buffer from node:zlib that is a view).
+  const buffer = aligned ? page.buffer : new Uint8Array(page.subarray(offset, offset + bytes)).buffer;
+  const base = aligned ? at : 0;
+  switch (kind) {
+    case 'f64':
+      return new Float64Array(buffer, base, count);
+    case 'f32':
+      return new Float32Array(buffer, base, count);
+    case 'i32': {
+      const ints = new Int32Array(buffer, base, count);
+      if (transform !== 'days') return ints;
+      const out = new Float64Array(count);
+      for (let i = 0; i < count; i++) out[i] = ints[i] * 86_400_000;
+      return out;
+    }
+    case 'i64': {
+      const words = new Int32Array(buffer, base, count * 2);
+      const out = new Float64Array(count);
+      if (transform === 'millis') {
+        for (let i = 0; i < count; i++) out[i] = words[2 * i + 1] * 4294967296 + (words[2 * i] >>> 0);
+        return out;
+      }
+      for (let i = 0; i < count; i++) {
+        const x = words[2 * i + 1] * 4294967296 + (words[2 * i] >>> 0);
+        if (x > MAX_SAFE || x < -MAX_SAFE) {
+          return transformValues(new BigInt64Array(buffer, base, count), transform);
+        }
+        out[i] = x;
+      }
+      if (transform === 'micros') for (let i = 0; i < count; i++) out[i] /= 1000;
+      return out;
+    }
+  }
+}
+
+/** Spread the non-null values over the rows: row i has a value where levels[i] is 1. */
+function spread(values: DecodedArray, levels: Uint8Array, rows: number): unknown[] {
+  const source = values as ArrayLike<unknown>;
+  const out: unknown[] = new Array(rows);
+  let v = 0;
+  for (let i = 0; i < rows; i++) out[i] = levels[i] === 1 ? source[v++] : null;
+  return out;
+}
+
+/** True when the levels at src[pos..] open with one RLE run of `rows` ones: no row is null. */
+function isOneRunOfOnes(src: Uint8Array, pos: number, rows: number): boolean {
+  let header = 0;
+  let scale = 1;
+  for (;;) {
+    if (pos >= src.length || scale > 2 ** 35) return false;
+    const b = src[pos++];
+    header += (b & 0x7f) * scale;
+    if (!(b & 0x80)) break;
+    scale *= 128;
+  }
+  return header === rows * 2 && pos < src.length && src[pos] === 1;
+}
+
+/**
+ * Decode `count` values of Parquet's RLE / bit-packed hybrid encoding (bit width 0 to 32)
+ * from src[pos, end) into out[0, count). Throws on a run that goes past `end` or an RLE run
+ * longer than the values left (hyparquet's decoder yields more values than the page has
+ * there, which the callers rejected); values of a last bit-packed group past `count` are
+ * padding and dropped.
+ */
+export function readHybrid(
+  src: Uint8Array,
+  pos: number,
+  end: number,
+  width: number,
+  count: number,
+  out: Uint8Array | Uint32Array,
+): number {
+  const valueBytes = (width + 7) >> 3;
+  let seen = 0;
+  while (seen < count) {
+    let header = 0;
+    let scale = 1;
+    for (;;) {
+      if (pos >= end) throw new RangeError(`RLE/bit-packed data ends after ${seen} of ${count} values`);
+      const b = src[pos++];
+      header += (b & 0x7f) * scale;
+      if (!(b & 0x80)) break;
+      scale *= 128;
+      if (scale > 2 ** 35) throw new RangeError('RLE/bit-packed run header is too long');
+    }
+    const n = Math.floor(header / 2);
+    if (header % 2 === 0) {
+      if (pos + valueBytes > end) throw new RangeError(`RLE/bit-packed data ends after ${seen} of ${count} values`);
+      let value = 0;
+      for (let i = 0; i < valueBytes; i++) value += src[pos + i] * 2 ** (8 * i);
+      pos += valueBytes;
+      if (n > count - seen) throw new RangeError(`an RLE run of ${n} values where ${count - seen} are left`);
+      out.fill(value, seen, seen + n);
+      seen += n;
+    } else {
+      const bytes = n * width;
+      // hyparquet's wording, which the corpus test of ARROW-GH-41321 expects.
+      if (pos >= end && width > 0) throw new Error(`bitpack offset ${pos} out of range`);
+      if (pos + bytes > end) throw new RangeError(`RLE/bit-packed data ends after ${seen} of ${count} values`);
+      const take = Math.min(n * 8, count - seen);
+      unpack(src, pos, width, take, out, seen);
+      pos += bytes;
+      seen += take;
+    }
+  }
+  return pos;
+}
+
+/** `take` bit-packed values of `width` bits from src at byte `pos`, to out[at..]. */
+function unpack(src: Uint8Array, pos: number, width: number, take: number, out: Uint8Array | Uint32Array, at: number): void {
+  if (width === 0) {
+    out.fill(0, at, at + take);
+    return;
+  }
+  if (width === 1) {
+    const whole = take >> 3;
+    for (let g = 0; g < whole; g++) {
+      const b = src[pos + g];
+      const o = at + 8 * g;
+      out[o] = b & 1;
+      out[o + 1] = (b >> 1) & 1;
+      out[o + 2] = (b >> 2) & 1;
+      out[o + 3] = (b >> 3) & 1;
+      out[o + 4] = (b >> 4) & 1;
+      out[o + 5] = (b >> 5) & 1;
+      out[o + 6] = (b >> 6) & 1;
+      out[o + 7] = (b >> 7) & 1;
+    }
+    for (let i = whole * 8; i < take; i++) out[at + i] = (src[pos + (i >> 3)] >> (i & 7)) & 1;
+    return;
+  }
+  let i = 0;
+  if (width <= 24) {
+    // A 32-bit little-endian window holds the value's bits: shift (< 8) + width <= 32.
+    const mask = (1 << width) - 1;
+    const last = src.length - 4;
+    for (; i < take; i++) {
+      const bit = i * width;
+      const p = pos + (bit >>> 3);
+      if (p > last) break;
+      const word = src[p] | (src[p + 1] << 8) | (src[p + 2] << 16) | (src[p + 3] << 24);
+      out[at + i] = (word >>> (bit & 7)) & mask;
+    }
+  }
+  for (; i < take; i++) {
+    let bit = i * width;
+    let value = 0;
+    for (let got = 0; got < width;) {
+      const off = bit & 7;
+      const bits = Math.min(8 - off, width - got);
+      value += ((src[pos + (bit >>> 3)] >> off) & ((1 << bits) - 1)) * 2 ** got;
+      got += bits;
+      bit += bits;
+    }
+    out[at + i] = value;
   }
 }
 

@@ -17,7 +17,7 @@ import { parquetRead, type SchemaTree } from 'hyparquet';
 import { getMaxDefinitionLevel, getMaxRepetitionLevel } from 'hyparquet/src/schema.js';
 import type { Column, ColumnBatch, ColumnInfo, Source } from '../batch.js';
 import { DataError } from '../errors.js';
-import { COMPRESSORS, FlatColumnReader, SUPPORTED_CODECS, assemble, verifyChunk } from './parquet-column.js';
+import { COMPRESSORS, FlatColumnReader, SUPPORTED_CODECS, assemble, readyDecompressors, verifyChunk } from './parquet-column.js';
 import { ParquetFile } from './parquet-file.js';
 import {
   PARSERS,
@@ -86,6 +86,7 @@ export class ParquetSource implements Source {
   async *batches(columns?: string[]): AsyncGenerator<ColumnBatch> {
     const file = await ParquetFile.open(this.path);
     try {
+      await readyDecompressors();
       const layout = await this.layout(file);
       // Every row group's chunks are vetted, also those of other parts: the first problem is the same in one pass.
       const selected = this.select(layout, columns);
