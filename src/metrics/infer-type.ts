@@ -50,14 +50,9 @@ export class InferType implements Accumulator<InferredType>, Shareable {
     let fits = this.fits;
     const lines = batch.origin.lines;
     const rowStart = batch.origin.rowStart;
-    for (let i = 0; i < batch.rows && fits !== 0; i++) {
-      const at = lines ? lines[i] : rowStart + i;
-      const sampledRow = at <= FULL_ROWS || at % SAMPLE_EVERY === 0;
-      // Once any value is present, only the sampled rows matter.
-      if (!sampledRow && this.present > 0) continue;
-      if (bytes ? bytes.at[2 * i] === MISSING : isMissing(values![i])) continue;
-      this.present++;
-      if (!sampledRow) continue;
+    const rows = batch.rows;
+    const lineOf = (i: number) => (lines ? lines[i] : rowStart + i);
+    const look = (i: number): void => {
       this.sampled++;
       if (bytes && bytes.at[2 * i] >= 0) {
         // From the bytes when the value is a plain decimal, or when only a timestamp is still possible.
@@ -69,12 +64,12 @@ export class InferType implements Accumulator<InferredType>, Shareable {
           // A plain decimal is neither a boolean word nor an ISO timestamp.
           if (!Number.isInteger(x) || buf.subarray(start, end).includes(46)) fits &= ~INT;
           fits &= ~(BOOL | TIME);
-          continue;
+          return;
         }
         if ((fits & (INT | FLOAT | BOOL)) === 0) {
           const t = parseTimestampBytes(buf, start, end, UTC);
           if (t !== t) fits &= ~TIME;
-          continue;
+          return;
         }
       }
       const s = bytes ? bytes.text(i) : (values![i] as string);
@@ -88,6 +83,29 @@ export class InferType implements Accumulator<InferredType>, Shareable {
         const t = parseTimestamp(s, UTC);
         if (t !== t) fits &= ~TIME;
       }
+    };
+    // Rows in order until a value is present; after that only the sampled rows matter.
+    let i = 0;
+    for (; i < rows && this.present === 0; i++) {
+      if (bytes ? bytes.at[2 * i] === MISSING : isMissing(values![i])) continue;
+      this.present++;
+      const at = lineOf(i);
+      if (at <= FULL_ROWS || at % SAMPLE_EVERY === 0) look(i);
+    }
+    // One row per line (no quoted line breaks or blank lines in this batch): jump from sample to sample.
+    const first = lineOf(0);
+    const contiguous = rows > 0 && lineOf(rows - 1) - first === rows - 1;
+    while (i < rows && fits !== 0) {
+      const at = lineOf(i);
+      if (at > FULL_ROWS && at % SAMPLE_EVERY !== 0) {
+        i = contiguous ? i + SAMPLE_EVERY - (at % SAMPLE_EVERY) : i + 1;
+        continue;
+      }
+      if (!(bytes ? bytes.at[2 * i] === MISSING : isMissing(values![i]))) {
+        this.present++;
+        look(i);
+      }
+      i++;
     }
     this.fits = fits;
   }

@@ -8,6 +8,8 @@ import { MaxTime } from '../../src/metrics/max-time.ts';
 import { NullCount } from '../../src/metrics/null-count.ts';
 import { NumericSample } from '../../src/metrics/numeric-sample.ts';
 import { parseNumber } from '../../src/metrics/parse-number.ts';
+import { Readable } from 'node:stream';
+import { CsvSource } from '../../src/sources/csv.ts';
 
 function batch(columns: Record<string, Column>, rowStart = 0): ColumnBatch {
   const rows = Object.values(columns)[0].values.length;
@@ -94,5 +96,26 @@ describe('accumulators', () => {
     const declared = new InferType('a');
     declared.update(batch({ a: { type: 'timestamp', values: [1] } }));
     assert.equal(declared.result(), 'timestamp');
+  });
+
+  it('InferType looks at the same lines whether a batch has one row per line or not', async () => {
+    // 5,000 integers; "x" on unsampled lines only, "2.5" on sampled line 3200 (3200 % 32 = 0).
+    const body = Array.from({ length: 5000 }, (_, k) => {
+      const line = k + 2;
+      return line === 3200 ? '2.5' : line > 1024 && line % 32 !== 0 && line % 7 === 0 ? 'x' : String(k);
+    });
+    const csv = 'a\n' + body.join('\n') + '\n';
+    const typeOf = async (text: string, chunk: number) => {
+      const acc = new InferType('a');
+      const src = new CsvSource('mem.csv', { open: () => Readable.from([Buffer.from(text)].flatMap((b) => Array.from({ length: Math.ceil(b.length / chunk) }, (_, i) => b.subarray(i * chunk, (i + 1) * chunk)))) });
+      for await (const b of src.batches()) acc.update(b);
+      return acc.result();
+    };
+    for (const chunk of [13, 4096, 1 << 20]) assert.equal(await typeOf(csv, chunk), 'float', `chunk ${chunk}`);
+    // A quoted line break makes lines and rows differ: the unsampled "x" rows stay unsampled.
+    const multi = 'a\n"1\n"\n' + body.slice(1).join('\n') + '\n';
+    assert.equal(await typeOf(multi, 4096), 'string', 'the quoted line break is not a number');
+    const multiNumeric = 'a\n"1"\n' + body.slice(1).join('\n') + '\n';
+    assert.equal(await typeOf(multiNumeric, 4096), 'float');
   });
 });
