@@ -702,6 +702,15 @@ export class CsvTokenizer {
   }
 }
 
+/** Buffers whose bytes in front of the chunk handed out are free (see `fileChunks` in csv.ts). */
+const withHeadroom = new WeakSet<ArrayBufferLike>();
+
+/** Marks `chunk`'s buffer as having free bytes in front of it, for TailCarry to put a tail in. */
+export function markHeadroom(chunk: Buffer): Buffer {
+  withHeadroom.add(chunk.buffer);
+  return chunk;
+}
+
 /**
  * Joins the carried tail of one region with the next chunk. Regions are never written
  * to once handed out (batches point into them): the tail is copied into a new buffer,
@@ -726,6 +735,12 @@ export class TailCarry {
     if (tail === null) return chunk;
     const t = tail.length;
     const need = t + chunk.length;
+    if (!this.tailAtFront && chunk.byteOffset >= t && withHeadroom.has(chunk.buffer)) {
+      // Free bytes in front of the chunk (a file chunk's headroom): the tail goes there.
+      const joined = Buffer.from(chunk.buffer, chunk.byteOffset - t, need);
+      tail.copy(joined, 0);
+      return joined;
+    }
     if (this.tailAtFront && this.acc.length >= need) {
       chunk.copy(this.acc, t);
       return this.acc.subarray(0, need);

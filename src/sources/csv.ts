@@ -5,7 +5,8 @@
  * inspecting it) plus the unfinished field; every problem with the input is a
  * `DataError` naming the file and, where it has one, the line.
  */
-import { createReadStream } from 'node:fs';
+import { statSync } from 'node:fs';
+import { open as openFile } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { isAscii, isUtf8 } from 'node:buffer';
@@ -20,6 +21,7 @@ import {
   HEADER_DONE,
   LF,
   TailCarry,
+  markHeadroom,
   type BadLinePolicy,
   type TextEncoding,
 } from './csv-tokenizer.js';
@@ -320,6 +322,56 @@ function toBuffer(c: unknown): Buffer {
   throw new TypeError('CSV input stream must produce bytes');
 }
 
+/** A named pipe or other non-seekable file: it can be read once only. */
+function isPipe(path: string): boolean {
+  try {
+    const st = statSync(path);
+    return st.isFIFO() || st.isCharacterDevice() || st.isSocket();
+  } catch {
+    return false; // opening it reports the problem
+  }
+}
+
+/** Free bytes kept in front of each chunk read from a file, where TailCarry puts the unfinished record. */
+export const HEADROOM = 64 * 1024;
+
+/**
+ * Chunks of bytes [start, end) of a file, each read into a buffer of its own with
+ * HEADROOM free bytes in front, so the carried tail of the previous region can be put
+ * there instead of copying the whole chunk behind it. Counts bytesRead, like a file stream.
+ */
+function fileChunks(path: string, start: number, end: number | undefined): AsyncIterable<Buffer> & { bytesRead: number; destroy(): void } {
+  let handle: Awaited<ReturnType<typeof openFile>> | undefined;
+  let closed = false;
+  const state = {
+    bytesRead: 0,
+    destroy(): void {
+      closed = true;
+      void handle?.close().catch(() => undefined);
+      handle = undefined;
+    },
+    async *[Symbol.asyncIterator](): AsyncGenerator<Buffer> {
+      handle = await openFile(path, 'r');
+      try {
+        let position = start;
+        while (!closed && (end === undefined || position < end)) {
+          const want = end === undefined ? CHUNK_BYTES : Math.min(CHUNK_BYTES, end - position);
+          const buf = Buffer.allocUnsafe(HEADROOM + want);
+          // A whole-file read goes sequentially (position null), so pipes and FIFOs work too.
+          const { bytesRead } = await handle.read(buf, HEADROOM, want, start === 0 && end === undefined ? null : position);
+          if (bytesRead === 0) return;
+          position += bytesRead;
+          state.bytesRead += bytesRead;
+          yield markHeadroom(buf.subarray(HEADROOM, HEADROOM + bytesRead));
+        }
+      } finally {
+        state.destroy();
+      }
+    },
+  };
+  return state;
+}
+
 /** Decompressed chunks of the input; read errors become DataErrors. */
 async function* readChunks(file: string, stream: NodeJS.ReadableStream, gzipName: boolean, sniffGzip = true): AsyncGenerator<Buffer> {
   const raw = (stream as AsyncIterable<unknown>)[Symbol.asyncIterator]();
@@ -610,8 +662,7 @@ export class CsvSource implements Source {
     let stream: NodeJS.ReadableStream;
     try {
       if (this.options.open) stream = this.options.open();
-      else if (range) stream = createReadStream(this.path, { highWaterMark: CHUNK_BYTES, start: range.start, end: range.end === undefined ? undefined : range.end - 1 });
-      else stream = createReadStream(this.path, { highWaterMark: CHUNK_BYTES });
+      else stream = fileChunks(this.path, range?.start ?? 0, range?.end) as unknown as NodeJS.ReadableStream;
     } catch (err) {
       throw mapReadError(err, this.file);
     }
@@ -642,8 +693,8 @@ export class CsvSource implements Source {
     }
     const pass = await this.openPass();
     this.columnsCache = pass.names.map((name) => ({ name, type: 'text' as const }));
-    if (this.options.open) {
-      // A one-shot stream (stdin) cannot be reopened: keep the pass for batches().
+    if (this.options.open || isPipe(this.path)) {
+      // A one-shot stream (stdin, a named pipe) cannot be reopened: keep the pass for batches().
       this.stashed = pass;
     } else {
       await pass.close();

@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { tableFromArrays, tableToIPC } from 'apache-arrow';
 import { parquetWriteFile } from 'hyparquet-writer';
-import { dqc, tempDir } from '../helpers.ts';
+import { BIN, dqc, tempDir } from '../helpers.ts';
 
 function runJson(dir: string, yaml: string, args: string[] = []) {
   writeFileSync(path.join(dir, 'q.yaml'), yaml);
@@ -112,5 +113,26 @@ describe('input layouts', () => {
     const bad = runJson(dir, 'datasets:\n  - name: s\n    source: bad.jsonl\n    checks:\n      completeness: {id: 1}\n');
     assert.equal(bad.code, 3);
     assert.match(bad.report.datasets[0].error.message, /bad\.jsonl line 2: not valid JSON/);
+  });
+});
+
+describe('a named pipe as the source', { skip: spawnSync('mkfifo', ['--version']).status !== 0 && 'needs mkfifo' }, () => {
+  it('is read once, header and rows together (it cannot be reopened)', async () => {
+    const dir = tempDir();
+    const fifo = path.join(dir, 'in.csv');
+    assert.equal(spawnSync('mkfifo', [fifo]).status, 0);
+    writeFileSync(path.join(dir, 'q.yaml'), 'datasets:\n  - name: p\n    source: in.csv\n    checks:\n      completeness: {v: 0.5}\n');
+    const child = spawn(process.execPath, [BIN, 'check', '--config', path.join(dir, 'q.yaml'), '--format', 'json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (b: Buffer) => (out += b.toString('utf8')));
+    const done = new Promise<number | null>((resolve) => child.on('close', resolve));
+    const w = createWriteStream(fifo);
+    w.write('id,v\n');
+    for (let i = 0; i < 20_000; i++) w.write(`${i},${i % 4 === 0 ? '' : i}\n`);
+    await new Promise<void>((r) => w.end(r));
+    assert.equal(await done, 0, out);
+    const ds = JSON.parse(out).datasets[0];
+    assert.equal(ds.rows, 20_000);
+    assert.equal(ds.checks[0].value, 0.25);
   });
 });
