@@ -11,7 +11,7 @@ import type { DatasetConfig, SuiteConfig } from './config/types.js';
 import { ConfigError, DqcError, EXIT, UsageError, type ConfigIssue, type ExitCode } from './errors.js';
 import { needsReference, type Accumulator } from './metrics/accumulator.js';
 import { InferType, type InferredType } from './metrics/infer-type.js';
-import type { ParallelScanner } from './parallel/scan.js';
+import type { ParallelScanner, Planned } from './parallel/scan.js';
 import type { ParallelSettings } from './parallel/settings.js';
 import { openSourceFiles, type OpenOptions, type SourceFile } from './sources/open.js';
 
@@ -147,7 +147,14 @@ async function runDataset(config: SuiteConfig, ds: DatasetConfig, options: RunOp
     if (issues.length > 0) throw new ConfigError(issues);
 
     const observe = options.observer;
-    const scanOf = async (role: ScanRole, spec: string, opened: ReturnType<typeof openSourceFiles>, accs: Accumulator<unknown>[], inputs: Record<string, unknown> = {}) => {
+    const scanOf = async (
+      role: ScanRole,
+      spec: string,
+      opened: ReturnType<typeof openSourceFiles>,
+      accs: Accumulator<unknown>[],
+      inputs: Record<string, unknown> = {},
+      planning?: Promise<Planned>,
+    ) => {
       const scanStarted = performance.now();
       observe?.scanStart?.(ds.name, role, opened.files);
       const split = await scanner?.scan({
@@ -160,6 +167,7 @@ async function runDataset(config: SuiteConfig, ds: DatasetConfig, options: RunOp
         source: opened.source,
         accumulators: accs,
         inputs,
+        planning,
         // Workers report progress as counts; observers see them as column-less batches of the whole source.
         progress: (rows, bytesRead) =>
           observe?.batch?.(ds.name, role, { rows, columns: new Map(), origin: { file: opened.source.description, rowStart: 0, bytesRead } }),
@@ -169,10 +177,12 @@ async function runDataset(config: SuiteConfig, ds: DatasetConfig, options: RunOp
       observe?.scanEnd?.(ds.name, role, { rows, files: opened.files.length, bytes: bytesOf(opened.files), seconds: (performance.now() - scanStarted) / 1000 });
       return { rows, badLines: badLines && badLines.count > 0 ? { count: badLines.count, lines: badLines.lines } : undefined };
     };
-    // The reference first: drift measures the current data against its values.
+    // The reference first: drift measures the current data against its values. Meanwhile the
+    // workers find where to cut the data.
+    const planning = plan.references.size > 0 ? scanner?.plan({ spec: ds.source, files: current.files, options: openOptions }) : undefined;
     for (const [refPath, refPlan] of plan.references) await scanOf('reference', refPath, references.get(refPath)!, [...refPlan.accumulators.values()]);
     const inputs = bindReferences(plan);
-    const read = await scanOf('data', ds.source, current, [...plan.current.values()], inputs);
+    const read = await scanOf('data', ds.source, current, [...plan.current.values()], inputs, planning);
     result.rows = read.rows;
     result.columns = Object.fromEntries(plan.types.map((t) => [t.column, t.result()]));
     if (read.badLines) result.bad_lines = read.badLines;

@@ -34,7 +34,11 @@ export interface ParallelScanInput {
   inputs: Record<string, unknown>;
   /** Progress: rows read since the last call, and bytes read of all files so far (when known). */
   progress(rows: number, bytesRead: number | undefined): void;
+  /** The scan's plan(), when it was started ahead of the scan. */
+  planning?: Promise<Planned>;
 }
+
+export type Planned = Awaited<ReturnType<typeof planParts>> | { reason: string };
 
 export interface ParallelScanResult {
   rows: number;
@@ -72,18 +76,7 @@ export class ParallelScanner {
       log('one pass: an accumulator cannot move between threads');
       return undefined;
     }
-    let planned: Awaited<ReturnType<typeof planParts>>;
-    try {
-      planned = await planParts(input.spec, input.files, input.options, this.settings, async (file, start, end, quote) => {
-        const reply = await pool.run({ kind: 'count', file, start, end, quote }, `${file} (bytes ${start}-${end})`);
-        if (reply.kind === 'counted') return reply.counts;
-        throw reply.kind === 'failed' ? fromWire(reply.error, file) : new Error(`internal: unexpected reply ${reply.kind}`);
-      });
-    } catch (err) {
-      // The one pass reads the same files and reports whatever is wrong with them in its own words.
-      log(`one pass: planning failed: ${(err as Error).message}`);
-      return undefined;
-    }
+    const planned = await (input.planning ?? this.plan(input));
     if ('reason' in planned) {
       log(`one pass: ${planned.reason}`);
       return undefined;
@@ -120,6 +113,26 @@ export class ParallelScanner {
     }
     const reportsBadLines = 'badLines' in input.source;
     return { rows, badLines: reportsBadLines ? (bad ?? { count: 0, lines: [] }) : undefined, parts: parts.length };
+  }
+
+  /**
+   * Where a scan would be cut into parts (CSV split points are found by workers counting
+   * quotes and line breaks), or why it is read in one pass. Never rejects, so it can run
+   * ahead of the scan, e.g. while the reference is read.
+   */
+  async plan(input: Pick<ParallelScanInput, 'spec' | 'files' | 'options'>): Promise<Planned> {
+    const pool = this.workers();
+    if (!pool) return { reason: 'no worker module to start' };
+    try {
+      return await planParts(input.spec, input.files, input.options, this.settings, async (file, start, end, quote) => {
+        const reply = await pool.run({ kind: 'count', file, start, end, quote }, `${file} (bytes ${start}-${end})`);
+        if (reply.kind === 'counted') return reply.counts;
+        throw reply.kind === 'failed' ? fromWire(reply.error, file) : new Error(`internal: unexpected reply ${reply.kind}`);
+      });
+    } catch (err) {
+      // The one pass reads the same files and reports whatever is wrong with them in its own words.
+      return { reason: `planning failed: ${(err as Error).message}` };
+    }
   }
 
   private workers(): WorkerPool | undefined {
