@@ -10,11 +10,10 @@
  * whatever the size of the current data: the reference is read first and shared with
  * every worker.
  */
-import { MISSING, type ColumnBatch } from '../batch.js';
+import type { ColumnBatch } from '../batch.js';
 import { sortFloat64 } from '../stats/sort.js';
-import { earlier, firstBad, isMissing, shiftedBad, type Accumulator, type FirstBad, type NeedsReference, type Shareable } from './accumulator.js';
-import { toNumber, type NumericSampleResult } from './numeric-sample.js';
-import { parseDecimalBytes, parseNumber } from './parse-number.js';
+import { earlier, firstBad, shiftedBad, type Accumulator, type FirstBad, type NeedsReference, type Shareable } from './accumulator.js';
+import { readNumbers, type NumericSampleResult } from './numeric-sample.js';
 
 /** The reference sample, prepared once: distinct values, their counts, and a lookup grid. */
 export interface ReferenceEcdf {
@@ -101,6 +100,8 @@ export class KsCounts implements Accumulator<KsCountsResult>, Shareable, NeedsRe
    */
   private tally = new Float64Array(0);
   private min = Infinity;
+  /** The batch's numbers, before they are counted. */
+  private scratch = new Float64Array(0);
   private nonNumeric = 0;
   private firstNonNumeric?: FirstBad;
 
@@ -133,9 +134,11 @@ export class KsCounts implements Accumulator<KsCountsResult>, Shareable, NeedsRe
   update(batch: ColumnBatch): void {
     const ref = this.ref;
     if (!ref) throw new Error(`internal: ${this.key} read data before its reference was bound`);
-    const col = batch.columns.get(this.column)!;
-    const bytes = col.bytes;
-    const values = bytes ? undefined : col.values;
+    if (this.scratch.length < batch.rows) this.scratch = new Float64Array(batch.rows);
+    const xs = this.scratch;
+    const count = readNumbers(batch, this.column, xs, 0, (i, value) => {
+      if (this.nonNumeric++ === 0) this.firstNonNumeric = firstBad(batch, i, value);
+    });
     // The lookup is written out here, with everything in locals: this loop runs once per value.
     const r = ref.values;
     const u = r.length;
@@ -145,40 +148,30 @@ export class KsCounts implements Accumulator<KsCountsResult>, Shareable, NeedsRe
     const scale = ref.scale;
     const last = u > 0 ? r[u - 1] : 0;
     const tally = this.tally;
-    let n = this.n;
     let min = this.min;
-    for (let i = 0; i < batch.rows; i++) {
-      let x: number;
-      if (bytes) {
-        const s = bytes.at[2 * i];
-        if (s === MISSING) continue;
-        x = s >= 0 ? parseDecimalBytes(bytes.buf, s, bytes.at[2 * i + 1]) : NaN;
-        if (x !== x) x = this.slow(batch, i, bytes.text(i));
-      } else {
-        const v = values![i];
-        if (isMissing(v)) continue;
-        x = toNumber(v);
-        if (x !== x) x = this.slow(batch, i, v);
-      }
-      if (x !== x) continue;
+    for (let j = 0; j < count; j++) {
+      const x = xs[j];
       let lo = 0;
       let hi = u;
       if (cells > 0) {
         if (x < origin) hi = 0;
         else if (x > last) lo = u;
         else {
-          const c = cellOf(x, origin, scale, cells);
-          lo = cell[c];
-          hi = cell[c + 1];
+          const c = Math.floor((x - origin) * scale);
+          lo = cell[c < cells - 1 ? c : cells - 1];
+          hi = cell[c < cells - 1 ? c + 1 : cells];
         }
       }
-      // First reference value >= x.
-      while (lo < hi) {
-        const mid = (lo + hi) >>> 1;
-        if (r[mid] < x) lo = mid + 1;
-        else hi = mid;
+      // First reference value >= x (a grid cell mostly holds one value at most).
+      if (hi - lo === 1) {
+        if (r[lo] < x) lo = hi;
+      } else {
+        while (lo < hi) {
+          const mid = (lo + hi) >>> 1;
+          if (r[mid] < x) lo = mid + 1;
+          else hi = mid;
+        }
       }
-      n++;
       if (x < min) min = x;
       const at = 3 * lo;
       if (lo < u && r[lo] === x) tally[at + 1]++;
@@ -187,15 +180,8 @@ export class KsCounts implements Accumulator<KsCountsResult>, Shareable, NeedsRe
         if (x > tally[at + 2]) tally[at + 2] = x;
       }
     }
-    this.n = n;
+    this.n += count;
     this.min = min;
-  }
-
-  /** A value the fast paths did not read as a number: NaN (and counted) when it is not one. */
-  private slow(batch: ColumnBatch, i: number, v: unknown): number {
-    const x = typeof v === 'string' ? parseNumber(v) : NaN;
-    if (x !== x && this.nonNumeric++ === 0) this.firstNonNumeric = firstBad(batch, i, v);
-    return x;
   }
 
   merge(other: KsCounts): void {

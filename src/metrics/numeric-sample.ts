@@ -1,4 +1,4 @@
-import { MISSING, type ColumnBatch, type TextBytes } from '../batch.js';
+import { MISSING, type ColumnBatch } from '../batch.js';
 import { earlier, firstBad, isMissing, shiftedBad, type Accumulator, type FirstBad, type Shareable } from './accumulator.js';
 import { parseDecimalBytes, parseNumber } from './parse-number.js';
 
@@ -29,48 +29,10 @@ export class NumericSample implements Accumulator<NumericSampleResult>, Shareabl
   }
 
   update(batch: ColumnBatch): void {
-    const col = batch.columns.get(this.column)!;
     this.reserve(batch.rows);
-    if (col.bytes) {
-      this.updateText(batch, col.bytes);
-      return;
-    }
-    const values = col.values;
-    const buf = this.buf;
-    let n = this.n;
-    for (let i = 0; i < batch.rows; i++) {
-      const v = values[i];
-      if (isMissing(v)) continue;
-      const x = toNumber(v);
-      if (x !== x) {
-        if (this.nonNumeric++ === 0) this.firstNonNumeric = firstBad(batch, i, v);
-        continue;
-      }
-      buf[n++] = x;
-    }
-    this.n = n;
-  }
-
-  /** CSV text: numbers parsed from the bytes, the string made only for unusual forms. */
-  private updateText(batch: ColumnBatch, col: TextBytes): void {
-    const { at, buf } = col;
-    const out = this.buf;
-    let n = this.n;
-    for (let i = 0; i < batch.rows; i++) {
-      const s = at[2 * i];
-      if (s === MISSING) continue;
-      let x = s >= 0 ? parseDecimalBytes(buf, s, at[2 * i + 1]) : NaN;
-      if (x !== x) {
-        const text = col.text(i);
-        x = parseNumber(text);
-        if (x !== x) {
-          if (this.nonNumeric++ === 0) this.firstNonNumeric = firstBad(batch, i, text);
-          continue;
-        }
-      }
-      out[n++] = x;
-    }
-    this.n = n;
+    this.n += readNumbers(batch, this.column, this.buf, this.n, (i, value) => {
+      if (this.nonNumeric++ === 0) this.firstNonNumeric = firstBad(batch, i, value);
+    });
   }
 
   merge(other: NumericSample): void {
@@ -119,6 +81,49 @@ export class NumericSample implements Accumulator<NumericSampleResult>, Shareabl
     next.set(this.buf.subarray(0, this.n));
     this.buf = next;
   }
+}
+
+/**
+ * The present values of a column as numbers, written to `out` from index `at` (room for
+ * batch.rows is needed). Returns how many were written; `bad` hears of each present
+ * value that is not a number. CSV text is parsed from its bytes, a string made only for
+ * unusual forms. A loop of its own, so the callers' loops over the numbers stay simple.
+ */
+export function readNumbers(batch: ColumnBatch, column: string, out: Float64Array, at: number, bad: (row: number, value: unknown) => void): number {
+  const col = batch.columns.get(column)!;
+  const rows = batch.rows;
+  let n = at;
+  const bytes = col.bytes;
+  if (bytes) {
+    const { at: pos, buf } = bytes;
+    for (let i = 0; i < rows; i++) {
+      const s = pos[2 * i];
+      if (s === MISSING) continue;
+      let x = s >= 0 ? parseDecimalBytes(buf, s, pos[2 * i + 1]) : NaN;
+      if (x !== x) {
+        const text = bytes.text(i);
+        x = parseNumber(text);
+        if (x !== x) {
+          bad(i, text);
+          continue;
+        }
+      }
+      out[n++] = x;
+    }
+  } else {
+    const values = col.values;
+    for (let i = 0; i < rows; i++) {
+      const v = values[i];
+      if (isMissing(v)) continue;
+      const x = toNumber(v);
+      if (x !== x) {
+        bad(i, v);
+        continue;
+      }
+      out[n++] = x;
+    }
+  }
+  return n - at;
 }
 
 /** A value as a number, NaN when it is not numeric. */
