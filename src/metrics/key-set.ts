@@ -78,17 +78,27 @@ export class HashState {
   }
 }
 
-/** Mix one 32-bit word into both lanes. */
-function feed(h: HashState, word: number): void {
+/** Lane A's round for one 32-bit word (small enough to be inlined in the string loops). */
+function roundA(a: number, word: number): number {
   let k = Math.imul(word, C1);
   k = (k << 15) | (k >>> 17);
   k = Math.imul(k, C2);
-  let a = h.a ^ k;
+  a ^= k;
   a = (a << 13) | (a >>> 19);
-  h.a = (Math.imul(a, 5) + 0xe6546b64) | 0;
-  let b = (h.b + Math.imul(word, P2)) | 0;
+  return (Math.imul(a, 5) + 0xe6546b64) | 0;
+}
+
+/** Lane B's round for one 32-bit word. */
+function roundB(b: number, word: number): number {
+  b = (b + Math.imul(word, P2)) | 0;
   b = (b << 13) | (b >>> 19);
-  h.b = Math.imul(b, P1);
+  return Math.imul(b, P1);
+}
+
+/** Mix one 32-bit word into both lanes. */
+function feed(h: HashState, word: number): void {
+  h.a = roundA(h.a, word);
+  h.b = roundB(h.b, word);
   h.n++;
 }
 
@@ -101,15 +111,8 @@ function feedString(h: HashState, s: string): void {
   let i = 0;
   for (; i + 1 < length; i += 2) {
     const word = s.charCodeAt(i) | (s.charCodeAt(i + 1) << 16);
-    let k = Math.imul(word, C1);
-    k = (k << 15) | (k >>> 17);
-    k = Math.imul(k, C2);
-    a ^= k;
-    a = (a << 13) | (a >>> 19);
-    a = (Math.imul(a, 5) + 0xe6546b64) | 0;
-    b = (b + Math.imul(word, P2)) | 0;
-    b = (b << 13) | (b >>> 19);
-    b = Math.imul(b, P1);
+    a = roundA(a, word);
+    b = roundB(b, word);
   }
   h.a = a;
   h.b = b;
@@ -120,7 +123,6 @@ function feedString(h: HashState, s: string): void {
 /**
  * feedString of field i of a CSV text column, read from its bytes when they are its
  * UTF-16 code units (one-byte text), so the hash equals that of the decoded string.
- * Kept apart from feedString because this is the hot loop of CSV uniqueness checks.
  */
 export function hashTextField(h: HashState, col: TextBytes, i: number): void {
   const at = col.at;
@@ -151,15 +153,8 @@ export function hashTextField(h: HashState, col: TextBytes, i: number): void {
   let k = s;
   for (; k + 1 < e; k += 2) {
     const word = b[k] | (b[k + 1] << 16);
-    let x = Math.imul(word, C1);
-    x = (x << 15) | (x >>> 17);
-    x = Math.imul(x, C2);
-    a ^= x;
-    a = (a << 13) | (a >>> 19);
-    a = (Math.imul(a, 5) + 0xe6546b64) | 0;
-    bb = (bb + Math.imul(word, P2)) | 0;
-    bb = (bb << 13) | (bb >>> 19);
-    bb = Math.imul(bb, P1);
+    a = roundA(a, word);
+    bb = roundB(bb, word);
   }
   h.a = a;
   h.b = bb;

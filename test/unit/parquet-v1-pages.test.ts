@@ -23,24 +23,13 @@ import { writeMetadata } from 'hyparquet-writer/src/metadata.js';
 import { DataError } from '../../src/errors.js';
 import { ParquetSource } from '../../src/sources/parquet.js';
 import { COMPRESSORS, readHybrid, readyDecompressors } from '../../src/sources/parquet-column.js';
+import { mulberry32 as rng } from '../random.ts';
 
 const CORPUS = join(dirname(fileURLToPath(import.meta.url)), '../data/parquet-testing');
 const MAX_SAFE = Number.MAX_SAFE_INTEGER;
 
 // ---------------------------------------------------------------------------
 // Encoders
-
-/** Seeded PRNG (mulberry32), so failures reproduce. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function append(out: number[], more: ArrayLike<number>): void {
   for (let i = 0; i < more.length; i++) out.push(more[i]);
