@@ -512,7 +512,12 @@ export class CsvTokenizer {
         const last4 = end - 4;
         while (i <= last4) {
           const x = view.getUint32(i, true);
-          if (((x - lowT) & ~x & 0x80808080) !== 0) break;
+          const m = (x - lowT) & ~x & 0x80808080;
+          if (m !== 0) {
+            // The lowest flagged byte is exactly the first byte below T (little-endian read).
+            i += (31 - Math.clz32(m & -m)) >>> 3;
+            break;
+          }
           i += 4;
         }
         for (; i < end; i++) {
