@@ -91,4 +91,3 @@ export function sortFloat64(values: Float64Array): Float64Array {
   values.set(src.subarray(0, m), k);
   return values;
 }
-
