@@ -68,13 +68,31 @@ export class MaxTime implements Accumulator<MaxTimeResult>, Shareable {
   /** CSV text: ISO timestamps parsed from the bytes, the string made only for other forms. */
   private updateText(batch: ColumnBatch, col: TextBytes): void {
     const { at, buf } = col;
+    const view = new DataView(buf.buffer, buf.byteOffset, buf.length);
     const zone = this.zone;
     let max = this.max;
     let parsed = 0;
+    // The last field parsed from the bytes and its instant: time-ordered exports repeat the
+    // same text row after row (many rows a second), and equal bytes are the same instant.
+    let lastStart = -1;
+    let lastLength = -1;
+    let last = NaN;
     for (let i = 0; i < batch.rows; i++) {
       const s = at[2 * i];
       if (s === MISSING) continue;
-      let t = s >= 0 ? parseTimestampBytes(buf, s, at[2 * i + 1], zone) : NaN;
+      let t = NaN;
+      if (s >= 0) {
+        const length = at[2 * i + 1] - s;
+        if (length === lastLength && sameBytes(view, s, lastStart, length)) t = last;
+        else {
+          t = parseTimestampBytes(buf, s, s + length, zone);
+          if (t === t) {
+            lastStart = s;
+            lastLength = length;
+            last = t;
+          }
+        }
+      }
       if (t !== t) {
         const text = col.text(i);
         t = this.parseText(text);
@@ -125,4 +143,12 @@ export class MaxTime implements Accumulator<MaxTimeResult>, Shareable {
       firstUnparseable: this.firstUnparseable,
     };
   }
+}
+
+/** view[a, a + n) equals view[b, b + n): four bytes at a time from the end, where timestamps differ first. */
+function sameBytes(view: DataView, a: number, b: number, n: number): boolean {
+  let k = n - 4;
+  for (; k >= 0; k -= 4) if (view.getUint32(a + k) !== view.getUint32(b + k)) return false;
+  for (k += 3; k >= 0; k--) if (view.getUint8(a + k) !== view.getUint8(b + k)) return false;
+  return true;
 }

@@ -119,3 +119,17 @@ describe('accumulators', () => {
     assert.equal(await typeOf(multiNumeric, 4096), 'float');
   });
 });
+
+describe('MaxTime over CSV bytes', () => {
+  it('counts repeated texts each time, parsed or not, and takes the newest', async () => {
+    const rows = ['2026-11-27T10:00:00Z', '2026-11-27T10:00:00Z', '2026-02-30T00:00:00Z', '2026-02-30T00:00:00Z', '', '2026-11-27T10:00:01+01:00', '2026-11-27T10:00:01+01:00', '2026-11-27T11:00:00.5Z', '2026-11-27T11:00:00.5Z'];
+    const acc = new MaxTime('t', { timezone: 'UTC', unit: 'auto' });
+    const src = new CsvSource('mem.csv', { open: () => Readable.from([Buffer.from('t\n' + rows.join('\n') + '\n')]) });
+    for await (const b of src.batches()) acc.update(b);
+    const r = acc.result();
+    assert.equal(r.parsed, 6);
+    assert.equal(r.unparseable, 2);
+    assert.equal(r.firstUnparseable?.value, '2026-02-30T00:00:00Z');
+    assert.equal(r.max, Date.parse('2026-11-27T11:00:00.500Z'));
+  });
+});
