@@ -2,8 +2,8 @@
  * Distinct-key counting for uniqueness checks.
  *
  * A key is a tuple of column values. {@link KeySet} keeps only a 64-bit hash
- * per distinct key in a typed-array hash table (no JS string or object per row
- * or per key); {@link ExactKeySet} keeps a canonical string per distinct key
+ * per distinct key, in sorted runs of typed arrays (no JS string or object per
+ * row or per key); {@link ExactKeySet} keeps a canonical string per distinct key
  * and never confuses two keys.
  *
  * Equality of key parts follows pandas `drop_duplicates`:
