@@ -3,7 +3,7 @@
  * a wrong answer is worthless, so each timed run's output is checked against the
  * values known by construction (see data.ts); any difference fails the benchmark.
  */
-import { CHECKS, type Dataset } from './data.ts';
+import { CHECKS, type CheckSet, type Dataset } from './data.ts';
 import { parseNow } from './gen.ts';
 
 export interface Expected {
@@ -55,7 +55,9 @@ function parseJson(stdout: string, errors: string[]): any {
 }
 
 /** dqc's JSON report (`dqc check --format json`) for the benchmark config. */
-export function checkDqc(stdout: string, code: number | null, exp: Expected, withDrift: boolean): Verdict {
+export function checkDqc(stdout: string, code: number | null, exp: Expected, set: CheckSet): Verdict {
+  const withDrift = set === 'all';
+  const withUniqueness = set !== 'nulls-freshness';
   const errors: string[] = [];
   const report = parseJson(stdout, errors);
   if (!report) return { errors };
@@ -85,7 +87,9 @@ export function checkDqc(stdout: string, code: number | null, exp: Expected, wit
   }
 
   const u = find('uniqueness');
-  if (!u) errors.push('no uniqueness result');
+  if (!withUniqueness) {
+    if (u) errors.push('uniqueness result in a run without uniqueness');
+  } else if (!u) errors.push('no uniqueness result');
   else {
     const d = u.details ?? {};
     if (d.rows !== exp.rows) errors.push(`uniqueness: rows ${d.rows}, expected ${exp.rows}`);
@@ -129,7 +133,7 @@ export function checkDqc(stdout: string, code: number | null, exp: Expected, wit
     expectPassed('freshness', f, ageHours <= CHECKS.freshness.max_age_hours);
   }
 
-  const expectedChecks = Object.keys(CHECKS.completeness).length + 2 + (withDrift ? CHECKS.drift.columns.length : 0);
+  const expectedChecks = Object.keys(CHECKS.completeness).length + 1 + (withUniqueness ? 1 : 0) + (withDrift ? CHECKS.drift.columns.length : 0);
   if (checks.length !== expectedChecks) errors.push(`${checks.length} check results, expected ${expectedChecks}`);
   if (report.passed !== allPassed) errors.push(`report passed=${report.passed}, expected ${allPassed}`);
   const expectedCode = allPassed ? 0 : 1;

@@ -78,7 +78,7 @@ async function main(): Promise<void> {
   const sets = await ensureData(data, [size], { parquet, log });
   const ds = sets.current.get(size)!;
   const file = parquet ? ds.parquet[format as (typeof CODECS)[number]]! : ds.csv;
-  const config = writeDqcConfig(data, file, sets.reference.csv, withDrift);
+  const config = writeDqcConfig(data, file, sets.reference.csv, withDrift ? 'all' : 'no-drift');
 
   const dir = path.join(data, 'profiles');
   const tmp = path.join(dir, `.tmp-${process.pid}`);
