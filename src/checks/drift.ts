@@ -1,6 +1,6 @@
 import type { DriftConfig } from '../config/types.js';
 import { KsCounts, type KsCountsResult, type ReferenceEcdf } from '../metrics/ks-counts.js';
-import { NumericSample } from '../metrics/numeric-sample.js';
+import { NumericSample, type NumericSampleResult } from '../metrics/numeric-sample.js';
 import { ksStatisticCounts, ksTest } from '../stats/ks.js';
 import type { CheckDefinition } from './definition.js';
 import { count, errorResult, formatP, outcomeOf, type CheckResult } from './result.js';
@@ -22,9 +22,9 @@ export const drift: CheckDefinition<DriftConfig> = {
   judge(c, metrics) {
     return c.columns.map((column): CheckResult => {
       const base = { type: 'drift' as const, column, metric: 'p_value', threshold: c.threshold, comparison: '>=' as const, severity: c.severity };
-      const cur = metrics.current<KsCountsResult>(new KsCounts(column, c.reference ?? '').key);
+      const cur = metrics.current<KsCountsResult>(KsCounts.keyFor(c.reference ?? '', column));
       const ref = cur.reference;
-      const refInput = metrics.reference<{ nonNumeric: number; firstNonNumeric?: { value: string; place: string } }>(KsCounts.referenceKey(column));
+      const refInput = metrics.reference<NumericSampleResult>(KsCounts.referenceKey(column));
       for (const [name, nonNumeric, first, n] of [
         ['data', cur.nonNumeric, cur.firstNonNumeric, cur.n],
         ['reference', refInput.nonNumeric, refInput.firstNonNumeric, ref.n],
@@ -51,7 +51,7 @@ export const drift: CheckDefinition<DriftConfig> = {
           method: ks.method,
           n_reference: ks.nReference,
           n_current: ks.nCurrent,
-          distribution: distributionSummary(ref, cur, { at: stat.at, reference_ecdf: stat.referenceEcdf, current_ecdf: stat.currentEcdf }),
+          distribution: distributionSummary(cur, { at: stat.at, reference_ecdf: stat.referenceEcdf, current_ecdf: stat.currentEcdf }),
         },
       };
     });
@@ -77,7 +77,8 @@ export interface DistributionSummary {
   max_distance: { at: number; reference_ecdf: number; current_ecdf: number };
 }
 
-export function distributionSummary(ref: ReferenceEcdf, cur: KsCountsResult, maxDistance: DistributionSummary['max_distance']): DistributionSummary {
+export function distributionSummary(cur: KsCountsResult, maxDistance: DistributionSummary['max_distance']): DistributionSummary {
+  const ref = cur.reference;
   const probs = Array.from({ length: QUANTILES }, (_, k) => k / (QUANTILES - 1));
   return {
     quantiles: probs,

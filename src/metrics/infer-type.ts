@@ -84,26 +84,21 @@ export class InferType implements Accumulator<InferredType>, Shareable {
         if (t !== t) fits &= ~TIME;
       }
     };
-    // Rows in order until a value is present; after that only the sampled rows matter.
-    let i = 0;
-    for (; i < rows && this.present === 0; i++) {
-      if (bytes ? bytes.at[2 * i] === MISSING : isMissing(values![i])) continue;
-      this.present++;
-      const at = lineOf(i);
-      if (at <= FULL_ROWS || at % SAMPLE_EVERY === 0) look(i);
-    }
+    const missing = (i: number) => (bytes ? bytes.at[2 * i] === MISSING : isMissing(values![i]));
     // One row per line (no quoted line breaks or blank lines in this batch): jump from sample to sample.
-    const first = lineOf(0);
-    const contiguous = rows > 0 && lineOf(rows - 1) - first === rows - 1;
+    const contiguous = rows > 0 && lineOf(rows - 1) - lineOf(0) === rows - 1;
+    let i = 0;
     while (i < rows && fits !== 0) {
       const at = lineOf(i);
-      if (at > FULL_ROWS && at % SAMPLE_EVERY !== 0) {
+      const sampledRow = at <= FULL_ROWS || at % SAMPLE_EVERY === 0;
+      // Once any value is present, only the sampled rows matter.
+      if (!sampledRow && this.present > 0) {
         i = contiguous ? i + SAMPLE_EVERY - (at % SAMPLE_EVERY) : i + 1;
         continue;
       }
-      if (!(bytes ? bytes.at[2 * i] === MISSING : isMissing(values![i]))) {
+      if (!missing(i)) {
         this.present++;
-        look(i);
+        if (sampledRow) look(i);
       }
       i++;
     }

@@ -13,7 +13,7 @@
 import type { ColumnBatch } from '../batch.js';
 import { sortFloat64 } from '../stats/sort.js';
 import { earlier, firstBad, shiftedBad, type Accumulator, type FirstBad, type NeedsReference, type Shareable } from './accumulator.js';
-import { readNumbers, type NumericSampleResult } from './numeric-sample.js';
+import { NumericSample, readNumbers, type NumericSampleResult } from './numeric-sample.js';
 
 /** The reference sample, prepared once: distinct values, their counts, and a lookup grid. */
 export interface ReferenceEcdf {
@@ -33,7 +33,11 @@ export interface ReferenceEcdf {
 /** Grid cells per distinct reference value: most lookups then search one or two values (4 measured faster than 1, 2 or 8). */
 const CELLS_PER_VALUE = 4;
 
-/** Sorts the reference sample (in place) and builds its lookup structure in shared memory, so workers read it without a copy. */
+/**
+ * Sorts the reference sample (in place) and builds its lookup structure in shared memory,
+ * so it reaches the workers without a copy per message (each thread then copies what its
+ * lookup reads, see KsCounts.bind).
+ */
 export function prepareReference(sample: Float64Array): ReferenceEcdf {
   sortFloat64(sample);
   let u = 0;
@@ -105,14 +109,18 @@ export class KsCounts implements Accumulator<KsCountsResult>, Shareable, NeedsRe
   private nonNumeric = 0;
   private firstNonNumeric?: FirstBad;
 
+  static keyFor(reference: string, column: string): string {
+    return `ks:${reference}:${column}`;
+  }
+
   constructor(readonly column: string, readonly reference: string) {
-    this.key = `ks:${reference}:${column}`;
+    this.key = KsCounts.keyFor(reference, column);
     this.columns = [column];
   }
 
   /** The key of the reference accumulator whose sample this one is measured against. */
   static referenceKey(column: string): string {
-    return `sample:reference:${column}`;
+    return NumericSample.keyFor(column, 'reference');
   }
 
   /** The input `bind` needs, made from the reference sample of the column (sorted in place). */
@@ -157,9 +165,9 @@ export class KsCounts implements Accumulator<KsCountsResult>, Shareable, NeedsRe
         if (x < origin) hi = 0;
         else if (x > last) lo = u;
         else {
-          const c = Math.floor((x - origin) * scale);
-          lo = cell[c < cells - 1 ? c : cells - 1];
-          hi = cell[c < cells - 1 ? c + 1 : cells];
+          const c = cellOf(x, origin, scale, cells);
+          lo = cell[c];
+          hi = cell[c + 1];
         }
       }
       // First reference value >= x (a grid cell mostly holds one value at most).

@@ -23,8 +23,12 @@ export class NumericSample implements Accumulator<NumericSampleResult>, Shareabl
   private nonNumeric = 0;
   private firstNonNumeric?: FirstBad;
 
+  static keyFor(column: string, role: string): string {
+    return `sample:${role}:${column}`;
+  }
+
   constructor(readonly column: string, role = 'current') {
-    this.key = `sample:${role}:${column}`;
+    this.key = NumericSample.keyFor(column, role);
     this.columns = [column];
   }
 
@@ -127,7 +131,7 @@ export function readNumbers(batch: ColumnBatch, column: string, out: Float64Arra
 }
 
 /** A value as a number, NaN when it is not numeric. */
-export function toNumber(v: unknown): number {
+function toNumber(v: unknown): number {
   switch (typeof v) {
     case 'number':
       return v;

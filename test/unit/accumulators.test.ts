@@ -6,7 +6,9 @@ import { DistinctKeys } from '../../src/metrics/distinct-keys.ts';
 import { InferType } from '../../src/metrics/infer-type.ts';
 import { MaxTime } from '../../src/metrics/max-time.ts';
 import { NullCount } from '../../src/metrics/null-count.ts';
-import { NumericSample } from '../../src/metrics/numeric-sample.ts';
+import { NumericSample, readNumbers } from '../../src/metrics/numeric-sample.ts';
+import { HashState, finishKey, hashKey, hashTextField } from '../../src/metrics/key-set.ts';
+import { mulberry32 } from '../random.ts';
 import { parseNumber } from '../../src/metrics/parse-number.ts';
 import { Readable } from 'node:stream';
 import { CsvSource } from '../../src/sources/csv.ts';
@@ -131,5 +133,67 @@ describe('MaxTime over CSV bytes', () => {
     assert.equal(r.unparseable, 2);
     assert.equal(r.firstUnparseable?.value, '2026-02-30T00:00:00Z');
     assert.equal(r.max, Date.parse('2026-11-27T11:00:00.500Z'));
+  });
+});
+
+describe('reading CSV bytes gives what the decoded text gives', () => {
+  const csvOf = (fields: string[]) =>
+    'v\n' + fields.map((f) => (/[",\n\r]/.test(f) || f === '' ? `"${f.replace(/"/g, '""')}"` : f)).join('\n') + '\n';
+  const read = async (fields: string[], chunk: number) => {
+    const text = Buffer.from(csvOf(fields));
+    const src = new CsvSource('mem.csv', { open: () => Readable.from(Array.from({ length: Math.ceil(text.length / chunk) }, (_, i) => text.subarray(i * chunk, (i + 1) * chunk))) });
+    const batches = [];
+    for await (const b of src.batches()) batches.push(b);
+    return batches;
+  };
+
+  it('key hashes from bytes equal the hashes of the decoded strings (ASCII, non-ASCII, escaped quotes, nulls)', async () => {
+    const rnd = mulberry32(5);
+    const pieces = ['a', 'Z', '7', ' ', 'é', '日本', '😀', '""', 'x,y', 'NA', 'None', '-', '.'];
+    const fields = Array.from({ length: 3000 }, () => Array.from({ length: 1 + Math.floor(rnd() * 6) }, () => pieces[Math.floor(rnd() * pieces.length)]).join(''));
+    for (const chunk of [5, 4096]) {
+      for (const b of await read(fields, chunk)) {
+        const col = b.columns.get('v')!;
+        for (let i = 0; i < b.rows; i++) {
+          const fromBytes = new HashState();
+          hashTextField(fromBytes, col.bytes!, i);
+          finishKey(fromBytes);
+          assert.deepEqual([fromBytes.hi, fromBytes.lo], hashKey([col.values[i]]), JSON.stringify(col.values[i]));
+        }
+      }
+    }
+  });
+
+  it('numbers parsed from bytes equal parseNumber of the text, the fast path included', async () => {
+    const rnd = mulberry32(9);
+    const forms = ['0', '-0', '+.5', '5.', '007', '1e5', ' 12 ', '0x1F', 'inf', '-Infinity', '1.2.3', '12345678901234567', '0.1', '-', '.', 'abc'];
+    const fields = [
+      ...forms,
+      ...Array.from({ length: 3000 }, () => {
+        const digits = 1 + Math.floor(rnd() * 17);
+        let s = rnd() < 0.3 ? '-' : '';
+        for (let k = 0; k < digits; k++) s += String(Math.floor(rnd() * 10));
+        if (rnd() < 0.6) {
+          const at = 1 + Math.floor(rnd() * s.length);
+          s = s.slice(0, at) + '.' + s.slice(at);
+        }
+        return s;
+      }),
+    ];
+    let checked = 0;
+    for (const b of await read(fields, 4096)) {
+      const out = new Float64Array(b.rows);
+      const bad: number[] = [];
+      const n = readNumbers(b, 'v', out, 0, (row) => bad.push(row));
+      const text = b.columns.get('v')!.values;
+      const want = Array.from({ length: b.rows }, (_, i) => (text[i] === null ? undefined : parseNumber(text[i] as string))).filter((x) => x !== undefined);
+      assert.deepEqual(
+        [...out.subarray(0, n)].map((x) => Object.is(x, -0) ? '-0' : x),
+        want.filter((x) => x === x).map((x) => Object.is(x, -0) ? '-0' : x),
+      );
+      assert.equal(bad.length, want.filter((x) => x !== x).length);
+      checked += b.rows;
+    }
+    assert.equal(checked, fields.length);
   });
 });

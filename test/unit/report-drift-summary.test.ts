@@ -10,7 +10,7 @@ function summary(ref: Float64Array, cur: Float64Array) {
   const counts = countAgainst(Float64Array.from(ref), cur);
   const r = counts.reference;
   const s = ksStatisticCounts(r.values, r.counts, counts.eq, counts.gap, counts.gapMax);
-  return distributionSummary(r, counts, { at: s.at, reference_ecdf: s.referenceEcdf, current_ecdf: s.currentEcdf });
+  return distributionSummary(counts, { at: s.at, reference_ecdf: s.referenceEcdf, current_ecdf: s.currentEcdf });
 }
 
 describe('drift distribution summary', () => {
