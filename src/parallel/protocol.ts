@@ -9,6 +9,7 @@ import type { CsvRange } from '../sources/csv.js';
 import type { Format } from '../sources/open.js';
 import type { RowGroupRange } from '../sources/parquet.js';
 import type { RangeCounts } from './count.js';
+import type { BadLinesSummary } from '../sources/bad-lines.js';
 
 /** One file, or a share of it, within a part. */
 export interface Piece {
@@ -49,10 +50,7 @@ export interface ScanTask {
 
 export type Task = CountTask | ScanTask;
 
-export interface BadLines {
-  count: number;
-  lines: number[];
-}
+export type BadLines = BadLinesSummary;
 
 export type Reply =
   | { kind: 'progress'; rows: number; bytes?: number }

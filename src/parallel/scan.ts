@@ -10,7 +10,7 @@ import type { Source } from '../batch.js';
 import type { DatasetConfig } from '../config/types.js';
 import { isShareable, type Accumulator, type Shareable } from '../metrics/accumulator.js';
 import type { ScanRole } from '../run.js';
-import { MAX_BAD_LINE_NUMBERS } from '../sources/csv-tokenizer.js';
+import { mergeBadLines } from '../sources/bad-lines.js';
 import type { OpenOptions, SourceFile } from '../sources/open.js';
 import { planParts, type PartPlan } from './plan.js';
 import { WorkerPool, workerEntry } from './pool.js';
@@ -91,7 +91,6 @@ export class ParallelScanner {
     // Merge in part order: the first offender of the earliest part is kept, as in one pass.
     let rows = 0;
     let fileRows = 0;
-    let bad: BadLines | undefined;
     for (let k = 0; k < parts.length; k++) {
       const r = outcome[k];
       const rowOffset = parts[k].continues ? fileRows : 0;
@@ -100,11 +99,6 @@ export class ParallelScanner {
       r.states = {};
       fileRows = rowOffset + r.rows;
       rows += r.rows;
-      if (r.badLines) {
-        bad ??= { count: 0, lines: [] };
-        bad.count += r.badLines.count;
-        for (const line of r.badLines.lines) if (bad.lines.length < MAX_BAD_LINE_NUMBERS) bad.lines.push(line);
-      }
     }
     if (this.settings.log) {
       const times = outcome.map((r) => r.seconds.toFixed(2)).join(', ');
@@ -112,7 +106,7 @@ export class ParallelScanner {
       log(`${parts.length} parts on ${Math.min(this.settings.workers, parts.length)} workers: plan ${planSeconds.toFixed(2)} s, read ${readSeconds.toFixed(2)} s (parts ${times} s), merge ${merge.toFixed(2)} s`);
     }
     const reportsBadLines = 'badLines' in input.source;
-    return { rows, badLines: reportsBadLines ? (bad ?? { count: 0, lines: [] }) : undefined, parts: parts.length };
+    return { rows, badLines: reportsBadLines ? mergeBadLines(outcome.map((r) => ({ file: r.badLines?.file ?? '', bad: r.badLines }))) : undefined, parts: parts.length };
   }
 
   /**

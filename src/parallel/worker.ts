@@ -8,7 +8,7 @@ import { parentPort } from 'node:worker_threads';
 import type { Source } from '../batch.js';
 import { isShareable, needsReference, type Accumulator } from '../metrics/accumulator.js';
 import { planDataset } from '../run.js';
-import { MAX_BAD_LINE_NUMBERS } from '../sources/csv-tokenizer.js';
+import { mergeBadLines } from '../sources/bad-lines.js';
 import { MultiSource } from '../sources/multi.js';
 import { openFile, type OpenOptions } from '../sources/open.js';
 import { PartitionedSource } from '../sources/partitioned.js';
@@ -74,7 +74,7 @@ async function scanPart(task: ScanTask, progress: (rows: number, bytes: number |
     if (!isShareable(acc)) throw new Error(`accumulator ${acc.key} cannot be sent to the main thread`);
     states[acc.key] = acc.state();
   }
-  return { kind: 'scanned', rows, states, badLines: badLinesOf(bases), bytes: sum(bytesByFile), seconds: (performance.now() - started) / 1000 };
+  return { kind: 'scanned', rows, states, badLines: badLinesOf(bases, task.pieces), bytes: sum(bytesByFile), seconds: (performance.now() - started) / 1000 };
 }
 
 function sum(bytes: Map<string, number>): number | undefined {
@@ -85,14 +85,7 @@ function sum(bytes: Map<string, number>): number | undefined {
 }
 
 /** Rows the CSV pieces left out (on_bad_lines: warn | skip), in order. */
-function badLinesOf(sources: Source[]): BadLines | undefined {
-  let out: BadLines | undefined;
-  for (const s of sources) {
-    const b = (s as { badLines?: BadLines }).badLines;
-    if (!b) continue;
-    out ??= { count: 0, lines: [] };
-    out.count += b.count;
-    for (const line of b.lines) if (out.lines.length < MAX_BAD_LINE_NUMBERS) out.lines.push(line);
-  }
-  return out;
+function badLinesOf(sources: Source[], pieces: ScanTask['pieces']): BadLines | undefined {
+  const all = sources.map((s, k) => ({ file: pieces[k].file, bad: (s as { badLines?: BadLines }).badLines }));
+  return all.some((b) => b.bad !== undefined) ? mergeBadLines(all) : undefined;
 }

@@ -22,6 +22,7 @@
  */
 import { MISSING } from '../batch.js';
 import { DataError } from '../errors.js';
+import { MAX_BAD_LINE_NUMBERS } from './bad-lines.js';
 
 export const LF = 0x0a;
 export const CR = 0x0d;
@@ -46,7 +47,6 @@ const S_BLANK = 5; // at line start, seen only spaces/tabs so far
 const MIN_BATCH_CAPACITY = 1024;
 
 export const DEFAULT_MAX_RECORD_BYTES = 64 * 1024 * 1024;
-export const MAX_BAD_LINE_NUMBERS = 20;
 
 /** Buffer's unchecked decoders (present on Buffer.prototype in every supported Node). */
 interface FastBuffer extends Buffer {

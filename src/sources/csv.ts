@@ -12,6 +12,7 @@ import { createGunzip } from 'node:zlib';
 import { isAscii, isUtf8 } from 'node:buffer';
 import type { Column, ColumnBatch, ColumnInfo, Source } from '../batch.js';
 import { TextColumn } from './text-column.js';
+import type { BadLinesSummary } from './bad-lines.js';
 import { DataError, UsageError } from '../errors.js';
 import {
   BATCH_FULL,
@@ -79,12 +80,7 @@ export class CsvPartMismatch extends Error {
   }
 }
 
-export interface BadLinesSummary {
-  /** Rows left out because their field count was wrong (`warn` / `skip`). */
-  count: number;
-  /** 1-based line numbers of the first 20 of them. */
-  lines: number[];
-}
+export { mergeBadLines, type BadLinesSummary } from './bad-lines.js';
 
 /**
  * Read size for files and gunzip output. A batch ends with each chunk, so this also sets

@@ -1,5 +1,6 @@
 import type { ColumnBatch, ColumnInfo, ColumnType, Source } from '../batch.js';
 import { DataError } from '../errors.js';
+import { mergeBadLines, type BadLinesSummary } from './bad-lines.js';
 
 /**
  * Several files read as one table, unioned by column name: files may order columns
@@ -12,16 +13,8 @@ export class MultiSource implements Source {
   constructor(readonly description: string, private readonly parts: Source[]) {}
 
   /** Malformed CSV rows left out across the files, lines of the first file that had any. */
-  get badLines(): { count: number; lines: number[] } | undefined {
-    let count = 0;
-    let lines: number[] = [];
-    for (const part of this.parts) {
-      const b = (part as { badLines?: { count: number; lines: number[] } }).badLines;
-      if (!b || b.count === 0) continue;
-      if (count === 0) lines = b.lines;
-      count += b.count;
-    }
-    return { count, lines };
+  get badLines(): BadLinesSummary {
+    return mergeBadLines(this.parts.map((part) => ({ file: part.description, bad: (part as { badLines?: BadLinesSummary }).badLines })));
   }
 
   schema(): Promise<ColumnInfo[]> {

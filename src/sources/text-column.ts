@@ -50,9 +50,7 @@ export class TextColumn implements Column, TextBytes {
         continue;
       }
       const e = at[2 * i + 1];
-      if (s <= -2) out[i] = this.special[-2 - s];
-      else if (!this.oneByte) out[i] = utf8(buf, s, e);
-      else if (e - s < SLICED_STRING_MIN && s >= strBase) {
+      if (this.oneByte && s >= 0 && e - s < SLICED_STRING_MIN && s >= strBase) {
         // A short value: cut from a window string over the input (V8 copies it).
         if (e > strEnd) {
           strBase = s;
@@ -61,7 +59,7 @@ export class TextColumn implements Column, TextBytes {
         }
         out[i] = str.substring(s - strBase, e - strBase);
       } else {
-        out[i] = latin1(buf, s, e);
+        out[i] = this.text(i);
       }
     }
     return out;

@@ -131,6 +131,20 @@ describe('parallel scans: same results with 1 and 4 workers', () => {
     assert.match(r.report.datasets[0].error.message, /ref\.csv line \d+: expected 5 fields, got [46]/);
   });
 
+  it('bad lines in several files: the count of all, the line numbers of the first file that has any', () => {
+    const sub = path.join(dir, 'badfiles');
+    mkdirSync(sub);
+    for (const [name, bad] of [['a.csv', [100, 200]], ['b.csv', [50, 60, 70]]] as const) {
+      const rows = ['id,v'];
+      for (let i = 0; i < 30_000; i++) rows.push((bad as readonly number[]).includes(i) ? '1,2,3' : `${i},${i % 5}`);
+      writeFileSync(path.join(sub, name), rows.join('\n') + '\n');
+    }
+    const config = writeConfig(sub, `datasets:\n  - name: files\n    source: ${JSON.stringify(sub)}\n    csv: {on_bad_lines: warn}\n    checks:\n      completeness: {v: 0.5}\n`);
+    const r = sameWithWorkers(config, 100_000);
+    assert.ok(parts(r.stderr, 'files') >= 2, r.stderr);
+    assert.deepEqual(r.report.datasets[0].bad_lines, { count: 5, lines: [102, 202] });
+  });
+
   it('a bad line only in a late part is still the error reported', () => {
     const sub = path.join(dir, 'late');
     mkdirSync(sub);
