@@ -284,6 +284,7 @@ async function scan(source: Source, accumulators: Accumulator<unknown>[], onBatc
     for (const acc of accumulators) acc.update(batch);
     rows += batch.rows;
     onBatch(batch);
+    batch.release?.();
   }
   return rows;
 }

@@ -62,6 +62,7 @@ async function scanPart(task: ScanTask, progress: (rows: number, bytes: number |
     for (const acc of accumulators) acc.update(batch);
     rows += batch.rows;
     if (batch.origin.bytesRead !== undefined) bytesByFile.set(batch.origin.file, batch.origin.bytesRead);
+    batch.release?.();
     const now = performance.now();
     if (now - lastSent >= PROGRESS_MS) {
       lastSent = now;

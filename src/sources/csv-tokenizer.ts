@@ -214,6 +214,8 @@ export class CsvTokenizer {
   /** Decoded text of fields that needed unescaping, this batch. */
   private specials: string[] = [];
   private lines: Int32Array = new Int32Array(0);
+  /** A released batch's arrays, reused by the next newBatch. */
+  private spare: { cols: Int32Array[]; lines: Int32Array } | undefined;
   private row = 0;
   private batchRows = 1;
 
@@ -325,6 +327,7 @@ export class CsvTokenizer {
     this.slotField = new Int32Array(this.nslots);
     for (let k = 0; k < slots.length; k++) if (slots[k] >= 0) this.slotField[slots[k]] = k;
     this.cols = [];
+    this.spare = undefined;
     this.batchRows = batchRows;
     this.badCount = 0;
     this.badLineNumbers = [];
@@ -332,20 +335,29 @@ export class CsvTokenizer {
   }
 
   /**
-   * Starts an empty batch (the previous batch's arrays are handed over, not reused). The
-   * fields already read of an unfinished record move to the new batch's first row.
+   * Starts an empty batch (the previous batch's arrays are handed over with it, and come
+   * back through recycle). The fields already read of an unfinished record move to the new
+   * batch's first row.
    */
   newBatch(): void {
     const old = this.cols;
     const oldSpecials = this.specials;
     const oldRow = this.row;
     const carry = old.length > 0 && this.midRecord();
-    this.cols = [];
     this.specials = [];
     // Sized like the last batch: a region holds about as many rows as the one before.
     const cap = Math.min(this.batchRows, Math.max(MIN_BATCH_CAPACITY, oldRow + (oldRow >>> 3)));
-    for (let k = 0; k < this.nslots; k++) this.cols.push(new Int32Array(2 * cap));
-    this.lines = new Int32Array(cap);
+    const spare = this.spare;
+    this.spare = undefined;
+    if (spare && spare.lines.length >= cap) {
+      // Every accepted row writes all its slots, so old contents need no clearing.
+      this.cols = spare.cols;
+      this.lines = spare.lines;
+    } else {
+      this.cols = [];
+      for (let k = 0; k < this.nslots; k++) this.cols.push(new Int32Array(2 * cap));
+      this.lines = new Int32Array(cap);
+    }
     this.row = 0;
     if (!carry) return;
     for (let k = 0; k < this.nslots; k++) {
@@ -377,10 +389,19 @@ export class CsvTokenizer {
    * The current batch: per slot the field ranges (see TextBytes) over `region`, the
    * decoded specials, and the 1-based start line of each row.
    */
-  takeBatch(): { rows: number; at: Int32Array[]; specials: string[]; lines: Int32Array; region: Buffer; oneByte: boolean } {
+  takeBatch(): { rows: number; at: Int32Array[]; specials: string[]; lines: Int32Array; allLines: Int32Array; region: Buffer; oneByte: boolean } {
     const rows = this.row;
-    const lines = rows === this.lines.length ? this.lines : this.lines.slice(0, rows);
-    return { rows, at: this.cols, specials: this.specials, lines, region: this.buf, oneByte: this.oneByte };
+    const lines = rows === this.lines.length ? this.lines : this.lines.subarray(0, rows);
+    return { rows, at: this.cols, specials: this.specials, lines, allLines: this.lines, region: this.buf, oneByte: this.oneByte };
+  }
+
+  /**
+   * Takes back the arrays of a batch its consumer is done with (takeBatch's `at` and
+   * `allLines`), for the next newBatch: new arrays per batch cost a page fault per 4 KiB.
+   */
+  recycle(at: Int32Array[], lines: Int32Array): void {
+    if (at.length !== this.nslots || at === this.cols) return;
+    if (!this.spare || this.spare.lines.length < lines.length) this.spare = { cols: at, lines };
   }
 
   /** Tokenizes the current region. Returns NEED_INPUT, BATCH_FULL or HEADER_DONE. */

@@ -331,14 +331,59 @@ function isPipe(path: string): boolean {
 /** Free bytes kept in front of each chunk read from a file, where TailCarry puts the unfinished record. */
 export const HEADROOM = 64 * 1024;
 
+/** Chunk buffers kept for reuse: a consumer releases a batch's region a step or two behind the reader. */
+const MAX_FREE_CHUNKS = 4;
+
+/** A chunk source that takes back the buffers of chunks nobody reads any more. */
+interface ChunkRecycler {
+  /** `buffer` (behind a chunk this source handed out) is no longer read: its memory may be reused. */
+  recycle(buffer: ArrayBufferLike): void;
+}
+
+/**
+ * When a region's buffer may be reused: once every batch over it was released and the
+ * reader has moved past it (its unfinished record copied into the next region).
+ */
+class RegionLeases {
+  private readonly open = new Map<ArrayBufferLike, number>();
+  private readonly retired = new Set<ArrayBufferLike>();
+
+  constructor(private readonly recycle: (buffer: ArrayBufferLike) => void) {}
+
+  /** A batch over `buffer` went out. */
+  lease(buffer: ArrayBufferLike): void {
+    this.open.set(buffer, (this.open.get(buffer) ?? 0) + 1);
+  }
+
+  /** A batch over `buffer` was released. */
+  release(buffer: ArrayBufferLike): void {
+    const n = (this.open.get(buffer) ?? 1) - 1;
+    if (n > 0) {
+      this.open.set(buffer, n);
+      return;
+    }
+    this.open.delete(buffer);
+    if (this.retired.delete(buffer)) this.recycle(buffer);
+  }
+
+  /** The reader no longer needs `buffer`. */
+  retire(buffer: ArrayBufferLike): void {
+    if (this.open.has(buffer)) this.retired.add(buffer);
+    else this.recycle(buffer);
+  }
+}
+
 /**
  * Chunks of bytes [start, end) of a file, each read into a buffer of its own with
  * HEADROOM free bytes in front, so the carried tail of the previous region can be put
  * there instead of copying the whole chunk behind it. Counts bytesRead, like a file stream.
  */
-function fileChunks(path: string, start: number, end: number | undefined): AsyncIterable<Buffer> & { bytesRead: number; destroy(): void } {
+function fileChunks(path: string, start: number, end: number | undefined): AsyncIterable<Buffer> & ChunkRecycler & { bytesRead: number; destroy(): void } {
   let handle: Awaited<ReturnType<typeof openFile>> | undefined;
   let closed = false;
+  /** Buffers handed out (recycle takes back only these) and those given back. */
+  const own = new WeakSet<ArrayBufferLike>();
+  const free: Buffer[] = [];
   const state = {
     bytesRead: 0,
     destroy(): void {
@@ -346,13 +391,20 @@ function fileChunks(path: string, start: number, end: number | undefined): Async
       void handle?.close().catch(() => undefined);
       handle = undefined;
     },
+    recycle(buffer: ArrayBufferLike): void {
+      if (!own.has(buffer) || free.length >= MAX_FREE_CHUNKS) return;
+      own.delete(buffer);
+      free.push(Buffer.from(buffer as ArrayBuffer));
+    },
     async *[Symbol.asyncIterator](): AsyncGenerator<Buffer> {
       handle = await openFile(path, 'r');
       try {
         let position = start;
         while (!closed && (end === undefined || position < end)) {
           const want = end === undefined ? CHUNK_BYTES : Math.min(CHUNK_BYTES, end - position);
-          const buf = Buffer.allocUnsafe(HEADROOM + want);
+          let buf = free.pop();
+          if (buf === undefined || buf.length < HEADROOM + want) buf = Buffer.allocUnsafe(HEADROOM + want);
+          own.add(buf.buffer);
           // A whole-file read goes sequentially (position null), so pipes and FIFOs work too.
           const { bytesRead } = await handle.read(buf, HEADROOM, want, start === 0 && end === undefined ? null : position);
           if (bytesRead === 0) return;
@@ -569,6 +621,11 @@ class Pass {
     this.names.push(...pandasColumnNames(tok.headerFields));
   }
 
+  /** The buffer behind the region the tokenizer reads. */
+  get currentRegion(): ArrayBufferLike | undefined {
+    return this.region?.buffer;
+  }
+
   /** Feeds the next chunk to the tokenizer; false at end of input. */
   async pump(): Promise<boolean> {
     if (this.eof) return false;
@@ -725,12 +782,23 @@ export class CsvSource implements Source {
       const tok = pass.tok;
       tok.startData(names.length, slots, this.resolved.batchRows);
       let rowStart = 0;
+      const recycler = this.stream as Partial<ChunkRecycler> | undefined;
+      const leases = recycler?.recycle ? new RegionLeases(recycler.recycle) : undefined;
       const take = (): ColumnBatch => {
         const b = tok.takeBatch();
         const cols = new Map<string, Column>();
         for (let k = 0; k < selected.length; k++) cols.set(selected[k], new TextColumn(b.region, b.at[k], b.specials, b.oneByte, b.rows));
         const bytesRead = this.stream?.bytesRead;
-        const batch: ColumnBatch = { rows: b.rows, columns: cols, origin: { file: this.file, rowStart, lines: b.lines, bytesRead } };
+        const region = b.region.buffer;
+        leases?.lease(region);
+        let released = false;
+        const release = (): void => {
+          if (released) return;
+          released = true;
+          tok.recycle(b.at, b.allLines);
+          leases?.release(region);
+        };
+        const batch: ColumnBatch = { rows: b.rows, columns: cols, origin: { file: this.file, rowStart, lines: b.lines, bytesRead }, release };
         rowStart += b.rows;
         this.bad = tok.badLines;
         return batch;
@@ -748,7 +816,10 @@ export class CsvSource implements Source {
           tok.newBatch();
           yield batch;
         }
-        if (!(await pass.pump())) {
+        const before = pass.currentRegion;
+        const more = await pass.pump();
+        if (before && leases && pass.currentRegion !== before) leases.retire(before);
+        if (!more) {
           pass.endOfInput();
           this.bad = tok.badLines;
           if (tok.rows > 0) yield take();

@@ -927,3 +927,57 @@ describe('property: matches the reference parser under any chunking', () => {
     );
   });
 });
+
+describe('released batches', () => {
+  /** Rows of every batch, decoded before the batch is released (or kept, when not releasing). */
+  async function rowsOf(src: CsvSource, release: boolean): Promise<{ rows: (string | null)[][]; lines: number[]; regions: Set<ArrayBufferLike> }> {
+    const names = (await src.schema()).map((c) => c.name);
+    const rows: (string | null)[][] = [];
+    const lines: number[] = [];
+    const regions = new Set<ArrayBufferLike>();
+    const kept = [];
+    for await (const b of src.batches()) {
+      for (const col of b.columns.values()) if (col.bytes) regions.add(col.bytes.buf.buffer);
+      if (!release) {
+        kept.push(b);
+        continue;
+      }
+      for (let r = 0; r < b.rows; r++) {
+        rows.push(names.map((n) => b.columns.get(n)!.values[r] as string | null));
+        lines.push(b.origin.lines![r]);
+      }
+      b.release?.();
+    }
+    // Without release, batches are read only after the whole pass: nothing under them changed.
+    for (const b of kept) {
+      for (let r = 0; r < b.rows; r++) {
+        rows.push(names.map((n) => b.columns.get(n)!.values[r] as string | null));
+        lines.push(b.origin.lines![r]);
+      }
+    }
+    return { rows, lines, regions };
+  }
+
+  test('reuse chunk buffers and arrays, and read the same rows as batches kept whole', async () => {
+    // ~6 MB: records cross every 1 MiB chunk boundary; quoted line breaks, doubled quotes,
+    // CRLF, null tokens, and one record longer than the free bytes in front of a chunk.
+    let text = 'id,name,note\r\n';
+    let i = 0;
+    while (text.length < 6_000_000) {
+      const note = i % 7 === 0 ? `"line one\nline ""two"" ${i}"` : i % 11 === 0 ? 'NA' : `plain ${i}`;
+      text += `${i},name-${i % 97},${note}\r\n`;
+      if (i === 40_000) text += `${i}-long,${'x'.repeat(200_000)},"${'y\n'.repeat(10)}"\r\n`;
+      i++;
+    }
+    const file = tmpFile('released.csv', text);
+    for (const batchRows of [undefined, 5_000]) {
+      const released = await rowsOf(new CsvSource(file, { batchRows }), true);
+      const kept = await rowsOf(new CsvSource(file, { batchRows }), false);
+      assert.equal(released.rows.length, i + 1);
+      assert.deepEqual(released.rows, kept.rows);
+      assert.deepEqual(released.lines, kept.lines);
+      assert.ok(kept.regions.size >= 6, `kept: a buffer per chunk (${kept.regions.size})`);
+      assert.ok(released.regions.size <= 4, `released: chunk buffers reused (${released.regions.size} for ${kept.regions.size} chunks)`);
+    }
+  });
+});
