@@ -3,7 +3,7 @@
  */
 import { closeSync, openSync, readSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { globSync, isDynamicPattern } from 'tinyglobby';
+import { createRequire } from 'node:module';
 import type { Source } from '../batch.js';
 import type { CsvSettings } from '../config/types.js';
 import { DataError } from '../errors.js';
@@ -12,6 +12,20 @@ import { LazySource } from './lazy.js';
 import { MultiSource } from './multi.js';
 import { PartitionedSource, partitionsOf } from './partitioned.js';
 import type { RowGroupRange } from './parquet.js';
+
+type Glob = typeof import('tinyglobby');
+let glob: Glob | undefined;
+/** The glob library, loaded on first use: most specs are plain paths, and every worker thread would pay for loading it. */
+function globber(): Glob {
+  return (glob ??= createRequire(import.meta.url)('tinyglobby') as Glob);
+}
+
+/** Characters without which no text is a glob pattern: a cheap test before the library's. */
+const GLOB_CHARS = /[*?[\]{}()!+@]/;
+
+function isPattern(spec: string): boolean {
+  return GLOB_CHARS.test(spec) && globber().isDynamicPattern(spec, { caseSensitiveMatch: true });
+}
 
 export type Format = 'csv' | 'parquet' | 'arrow' | 'jsonl';
 
@@ -67,11 +81,11 @@ function openExpanded(spec: string, files: string[], options: OpenOptions): Sour
 /** The folder that Hive partition folders are counted from: the folder itself, or a glob's fixed prefix. */
 function rootOf(spec: string): string | undefined {
   if (spec === '-') return undefined;
-  if (isDynamicPattern(spec, { caseSensitiveMatch: true })) {
+  if (isPattern(spec)) {
     const parts = spec.split('/');
     const fixed: string[] = [];
     for (const p of parts) {
-      if (isDynamicPattern(p, { caseSensitiveMatch: true })) break;
+      if (isPattern(p)) break;
       fixed.push(p);
     }
     return fixed.join('/') || '.';
@@ -86,8 +100,8 @@ function rootOf(spec: string): string | undefined {
 /** The files a source spec names, in a stable order. */
 export function expand(spec: string): string[] {
   if (spec === '-') return ['-'];
-  if (isDynamicPattern(spec, { caseSensitiveMatch: true })) {
-    const files = globSync(spec, { absolute: true, onlyFiles: true, expandDirectories: false }).sort();
+  if (isPattern(spec)) {
+    const files = globber().globSync(spec, { absolute: true, onlyFiles: true, expandDirectories: false }).sort();
     if (files.length === 0) throw new DataError(`no files match ${spec}`, { hint: 'check the pattern and the folder it starts from' });
     return files;
   }
