@@ -26,6 +26,8 @@ export interface RunOptions {
   observer?: RunObserver;
   /** Worker threads for large scans; absent or 1 worker reads everything on the calling thread. */
   parallel?: ParallelSettings;
+  /** Workers started ahead (with `parallel`'s settings); the run closes them when it ends. */
+  scanner?: ParallelScanner;
 }
 
 /** Which data a scan reads: the dataset's own, or the reference data of its drift checks. */
@@ -86,7 +88,7 @@ export async function runSuite(config: SuiteConfig, options: RunOptions): Promis
   const selected = selectDatasets(config, options);
   const datasets: DatasetResult[] = [];
   const settings = options.parallel;
-  const scanner = settings && settings.workers > 1 ? new (await import('./parallel/scan.js')).ParallelScanner(settings) : undefined;
+  const scanner = options.scanner ?? (settings && settings.workers > 1 ? new (await import('./parallel/scan.js')).ParallelScanner(settings) : undefined);
   try {
     for (const ds of selected) {
       options.observer?.datasetStart?.(ds.name);
@@ -152,12 +154,28 @@ async function runDataset(config: SuiteConfig, ds: DatasetConfig, options: RunOp
       spec: string,
       opened: ReturnType<typeof openSourceFiles>,
       accs: Accumulator<unknown>[],
-      inputs: Record<string, unknown> = {},
-      planning?: Promise<Planned>,
+      how: {
+        inputs?: Record<string, unknown> | Promise<Record<string, unknown>>;
+        planning?: Promise<Planned>;
+        /** Read on this thread even when workers could split it. */
+        here?: boolean;
+        /** Observers hear of this scan only once `after` settles (the scan before it ends first). */
+        after?: Promise<unknown>;
+      } = {},
     ) => {
-      const scanStarted = performance.now();
-      observe?.scanStart?.(ds.name, role, opened.files);
-      const split = await scanner?.scan({
+      let scanStarted = performance.now();
+      let pendingRows = 0;
+      let pendingBytes: number | undefined;
+      let started = how.after === undefined;
+      const start = () => {
+        started = true;
+        scanStarted = performance.now();
+        observe?.scanStart?.(ds.name, role, opened.files);
+        if (pendingRows > 0) observe?.batch?.(ds.name, role, { rows: pendingRows, columns: new Map(), origin: { file: opened.source.description, rowStart: 0, bytesRead: pendingBytes } });
+      };
+      if (how.after) how.after.then(start, () => undefined);
+      else start();
+      const split = await (how.here ? undefined : scanner)?.scan({
         dataset: ds,
         role,
         reference: role === 'reference' ? spec : undefined,
@@ -166,23 +184,51 @@ async function runDataset(config: SuiteConfig, ds: DatasetConfig, options: RunOp
         options: openOptions,
         source: opened.source,
         accumulators: accs,
-        inputs,
-        planning,
+        inputs: how.inputs ?? {},
+        planning: how.planning,
         // Workers report progress as counts; observers see them as column-less batches of the whole source.
-        progress: (rows, bytesRead) =>
-          observe?.batch?.(ds.name, role, { rows, columns: new Map(), origin: { file: opened.source.description, rowStart: 0, bytesRead } }),
+        progress: (rows, bytesRead) => {
+          if (!started) {
+            pendingRows += rows;
+            pendingBytes = bytesRead;
+            return;
+          }
+          observe?.batch?.(ds.name, role, { rows, columns: new Map(), origin: { file: opened.source.description, rowStart: 0, bytesRead } });
+        },
       });
+      // Read here: the accumulators that need the reference are bound once it is read.
+      if (!split) await how.inputs;
       const rows = split ? split.rows : await scan(opened.source, accs, (b) => observe?.batch?.(ds.name, role, b));
       const badLines = split ? split.badLines : badLinesOf(opened.source);
       observe?.scanEnd?.(ds.name, role, { rows, files: opened.files.length, bytes: bytesOf(opened.files), seconds: (performance.now() - scanStarted) / 1000 });
       return { rows, badLines: badLines && badLines.count > 0 ? { count: badLines.count, lines: badLines.lines } : undefined };
     };
     // The reference first: drift measures the current data against its values. Meanwhile the
-    // workers find where to cut the data.
+    // workers find where to cut the data. A reference small enough for one pass is read here
+    // while the workers already read the data: the values drift counts wait in them until
+    // the reference is bound (see ScanTask.inputs).
     const planning = plan.references.size > 0 ? scanner?.plan({ spec: ds.source, files: current.files, options: openOptions }) : undefined;
-    for (const [refPath, refPlan] of plan.references) await scanOf('reference', refPath, references.get(refPath)!, [...refPlan.accumulators.values()]);
-    const inputs = bindReferences(plan);
-    const read = await scanOf('data', ds.source, current, [...plan.current.values()], inputs, planning);
+    const overlap = planning !== undefined && [...references.values()].every((r) => bytesOf(r.files) < scanner!.settings.minSplitBytes);
+    const readReferences = async (): Promise<Record<string, unknown>> => {
+      for (const [refPath, refPlan] of plan.references) {
+        await scanOf('reference', refPath, references.get(refPath)!, [...refPlan.accumulators.values()], { here: overlap });
+      }
+      return bindReferences(plan);
+    };
+    const dataAccumulators = [...plan.current.values()];
+    let read: Awaited<ReturnType<typeof scanOf>>;
+    if (overlap) {
+      scanner!.settings.log?.(`${ds.name} reference: read on the main thread while the workers read the data`);
+      const inputs = readReferences();
+      const [refs, data] = await Promise.allSettled([inputs, scanOf('data', ds.source, current, dataAccumulators, { inputs, planning, after: inputs })]);
+      // As in sequence: a reference that cannot be read is the error, whatever the data scan met.
+      if (refs.status === 'rejected') throw refs.reason;
+      if (data.status === 'rejected') throw data.reason;
+      read = data.value;
+    } else {
+      const inputs = await readReferences();
+      read = await scanOf('data', ds.source, current, dataAccumulators, { inputs, planning });
+    }
     result.rows = read.rows;
     result.columns = Object.fromEntries(plan.types.map((t) => [t.column, t.result()]));
     if (read.badLines) result.bad_lines = read.badLines;

@@ -1,4 +1,5 @@
 import { UsageError, type ExitCode } from '../errors.js';
+import { likelySources, prewarm } from '../parallel/prewarm.js';
 import { parallelSettings } from '../parallel/settings.js';
 import { checkMetricsFlags, prepareMetrics, type MetricsFlags } from './metrics.js';
 import { checkNotifyFlags, notifyLoadOptions, prepareNotify, type NotifyFlags } from './notify.js';
@@ -26,11 +27,19 @@ export interface CheckFlags extends Omit<MetricsFlags, 'format'>, Omit<NotifyFla
 
 /** `dqc check`: load config, run, render, return the exit code. */
 export async function checkCommand(data: string | undefined, flags: CheckFlags): Promise<ExitCode> {
+  const logParallel = (line: string) => process.stderr.write(`dqc: parallel: ${line}\n`);
+  // Large data: the workers start while the modules and the config load.
+  let scanner: Awaited<ReturnType<typeof prewarm>>;
+  try {
+    scanner = await prewarm(parallelSettings(flags.workers, process.env, logParallel), likelySources(flags.config, data));
+  } catch {
+    // A bad --workers is reported below, with everything else.
+  }
   const [{ loadConfig }, { runSuite, exitCodeOf }] = await Promise.all([import('../config/load.js'), import('../run.js')]);
   let tracing = NO_TRACING;
   try {
     const now = parseNow(flags.now);
-    const parallel = parallelSettings(flags.workers, process.env, (line) => process.stderr.write(`dqc: parallel: ${line}\n`));
+    const parallel = parallelSettings(flags.workers, process.env, logParallel);
     const reportFiles = planReports(flags);
     const metricsFlags = { ...flags, format: flags.format === 'json' ? ('json' as const) : ('text' as const) };
     checkMetricsFlags(metricsFlags);
@@ -46,6 +55,7 @@ export async function checkCommand(data: string | undefined, flags: CheckFlags):
       dataPath: data,
       observer: tracing.observe(terminal.observer),
       parallel,
+      scanner,
     }).finally(() => terminal.stop());
     const toFile = flags.output !== undefined;
     await writeReports(result, flags, reportFiles, { config, colorLevel: colorLevel(flags.color, toFile), checkSeconds: terminal.checkSeconds });
@@ -62,6 +72,8 @@ export async function checkCommand(data: string | undefined, flags: CheckFlags):
     const code = fail(err, flags.debug ?? false);
     await tracing.finish(code, { error: err });
     return code;
+  } finally {
+    await scanner?.close();
   }
 }
 

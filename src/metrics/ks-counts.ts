@@ -106,6 +106,9 @@ export class KsCounts implements Accumulator<KsCountsResult>, Shareable, NeedsRe
   private min = Infinity;
   /** The batch's numbers, before they are counted. */
   private scratch = new Float64Array(0);
+  /** Numbers read before the reference was bound (a worker may start before it is read), counted by bind. */
+  private early = new Float64Array(0);
+  private earlyCount = 0;
   private nonNumeric = 0;
   private firstNonNumeric?: FirstBad;
 
@@ -137,16 +140,36 @@ export class KsCounts implements Accumulator<KsCountsResult>, Shareable, NeedsRe
     this.ref = ref;
     this.tally = new Float64Array(3 * (u + 1));
     for (let k = 0; k <= u; k++) this.tally[3 * k + 2] = -Infinity;
+    if (this.earlyCount > 0) this.count(ref, this.early, this.earlyCount);
+    this.early = new Float64Array(0);
+    this.earlyCount = 0;
   }
 
   update(batch: ColumnBatch): void {
     const ref = this.ref;
-    if (!ref) throw new Error(`internal: ${this.key} read data before its reference was bound`);
+    if (!ref) {
+      // Kept until bind: the reference is still being read.
+      if (this.early.length < this.earlyCount + batch.rows) {
+        const grown = new Float64Array(Math.max(2 * this.early.length, this.earlyCount + batch.rows, 1 << 16));
+        grown.set(this.early.subarray(0, this.earlyCount));
+        this.early = grown;
+      }
+      this.earlyCount += this.read(batch, this.early, this.earlyCount);
+      return;
+    }
     if (this.scratch.length < batch.rows) this.scratch = new Float64Array(batch.rows);
-    const xs = this.scratch;
-    const count = readNumbers(batch, this.column, xs, 0, (i, value) => {
+    this.count(ref, this.scratch, this.read(batch, this.scratch, 0));
+  }
+
+  /** The batch's numbers into xs from `at`; returns how many. */
+  private read(batch: ColumnBatch, xs: Float64Array, at: number): number {
+    return readNumbers(batch, this.column, xs, at, (i, value) => {
       if (this.nonNumeric++ === 0) this.firstNonNumeric = firstBad(batch, i, value);
     });
+  }
+
+  /** Counts xs[0, count) against the reference. */
+  private count(ref: ReferenceEcdf, xs: Float64Array, count: number): void {
     // The lookup is written out here, with everything in locals: this loop runs once per value.
     const r = ref.values;
     const u = r.length;

@@ -5,7 +5,7 @@
  * (up to a limit, so a worker that cannot start fails the run instead of looping).
  */
 import { Worker } from 'node:worker_threads';
-import type { Reply, Task, WireError } from './protocol.js';
+import type { Note, Reply, Task, WireError } from './protocol.js';
 
 /** How to start a worker: the compiled module, or (running from source under tsx) a loader stub. */
 interface Entry {
@@ -36,6 +36,8 @@ interface Job {
   task: Task;
   label: string;
   onProgress?: (reply: Reply & { kind: 'progress' }) => void;
+  /** Sent to the worker running the task once it settles (see Note). */
+  note?: Promise<Note>;
   resolve: (reply: Reply) => void;
 }
 
@@ -70,9 +72,9 @@ export class WorkerPool {
    * Runs a task on the next free worker. Resolves with its reply; a crash becomes a
    * `failed` reply with an internal error that names `label`.
    */
-  run(task: Task, label: string, onProgress?: Job['onProgress']): Promise<Reply> {
+  run(task: Task, label: string, onProgress?: Job['onProgress'], note?: Promise<Note>): Promise<Reply> {
     return new Promise((resolve) => {
-      this.queue.push({ id: this.nextId++, task, label, onProgress, resolve });
+      this.queue.push({ id: this.nextId++, task, label, onProgress, note, resolve });
       this.dispatch();
     });
   }
@@ -111,6 +113,10 @@ export class WorkerPool {
       // A busy worker keeps the process alive; an idle one does not.
       slot.worker.ref();
       slot.worker.postMessage({ id: job.id, task: job.task });
+      const worker = slot.worker;
+      void job.note?.then((note) => {
+        if (slot.job === job) worker.postMessage({ id: job.id, note });
+      });
     }
   }
 

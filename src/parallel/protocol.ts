@@ -44,11 +44,18 @@ export interface ScanTask {
   /** Set to non-zero at `slot` when the part's result is no longer wanted. */
   cancel: Int32Array;
   slot: number;
-  /** Inputs of the accumulators that need the reference, by key (NeedsReference.bind). */
-  inputs: Record<string, unknown>;
+  /**
+   * Inputs of the accumulators that need the reference, by key (NeedsReference.bind).
+   * Absent when the reference is still being read: they follow as a Note, and the part
+   * is read meanwhile (those accumulators keep its values until then).
+   */
+  inputs?: Record<string, unknown>;
 }
 
 export type Task = CountTask | ScanTask;
+
+/** What the main thread sends a running scan later: the reference's inputs, or that they will never come. */
+export type Note = { inputs: Record<string, unknown> } | { abort: string };
 
 export type BadLines = BadLinesSummary;
 

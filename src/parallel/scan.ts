@@ -14,7 +14,7 @@ import { mergeBadLines } from '../sources/bad-lines.js';
 import type { OpenOptions, SourceFile } from '../sources/open.js';
 import { planParts, type PartPlan } from './plan.js';
 import { WorkerPool, workerEntry } from './pool.js';
-import { fromWire, type BadLines, type Reply, type ScanTask } from './protocol.js';
+import { fromWire, type BadLines, type Note, type Reply, type ScanTask } from './protocol.js';
 import type { ParallelSettings } from './settings.js';
 
 export interface ParallelScanInput {
@@ -30,8 +30,11 @@ export interface ParallelScanInput {
   source: Source;
   /** Fresh accumulators (as the plan made them); the parts' states are merged into them. */
   accumulators: Accumulator<unknown>[];
-  /** Inputs of the accumulators that need the reference, by key (see NeedsReference). */
-  inputs: Record<string, unknown>;
+  /**
+   * Inputs of the accumulators that need the reference, by key (see NeedsReference); a
+   * promise while the reference is still read: the parts start anyway and get them later.
+   */
+  inputs: Record<string, unknown> | Promise<Record<string, unknown>>;
   /** Progress: rows read since the last call, and bytes read of all files so far (when known). */
   progress(rows: number, bytesRead: number | undefined): void;
   /** The scan's plan(), when it was started ahead of the scan. */
@@ -154,6 +157,18 @@ export class ParallelScanner {
       if (delta > 0) input.progress(delta, totalBytes());
     };
     const multi = input.files.length > 1;
+    const ready = input.inputs instanceof Promise ? undefined : input.inputs;
+    // Never rejects: a reference that cannot be read ends the parts waiting for it.
+    const note: Promise<Note> | undefined =
+      input.inputs instanceof Promise
+        ? input.inputs.then(
+            (inputs) => ({ inputs }),
+            (err: unknown) => {
+              for (let j = 0; j < parts.length; j++) Atomics.store(cancel, j, 1);
+              return { abort: (err as Error)?.message ?? String(err) };
+            },
+          )
+        : undefined;
     const replies = parts.map((part, k) => {
       const task: ScanTask = {
         kind: 'scan',
@@ -165,9 +180,9 @@ export class ParallelScanner {
         description: input.source.description,
         cancel,
         slot: k,
-        inputs: input.inputs,
+        inputs: ready,
       };
-      return pool.run(task, part.label, (p) => progress(k, p.rows, p.bytes)).then((reply) => {
+      return pool.run(task, part.label, (p) => progress(k, p.rows, p.bytes), note).then((reply) => {
         if (reply.kind === 'scanned') progress(k, reply.rows, reply.bytes);
         else if (reply.kind === 'failed' && reply.error.kind !== 'cancelled') {
           // Later parts no longer matter: either this failure stands or the scan starts over.

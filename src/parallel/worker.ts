@@ -13,15 +13,24 @@ import { MultiSource } from '../sources/multi.js';
 import { openFile, type OpenOptions } from '../sources/open.js';
 import { PartitionedSource } from '../sources/partitioned.js';
 import { countFileRange } from './count.js';
-import { Cancelled, toWire, transferables, type BadLines, type Reply, type ScanTask, type Task } from './protocol.js';
+import { Cancelled, toWire, transferables, type BadLines, type Note, type Reply, type ScanTask, type Task } from './protocol.js';
 
 const PROGRESS_MS = 200;
+/**
+ * Rows a part reads at most before the reference's inputs arrive; then it waits for them,
+ * so the values kept for the accumulators that need them stay bounded.
+ */
+const MAX_ROWS_BEFORE_INPUTS = 4_000_000;
 
 const port = parentPort;
 if (!port) throw new Error('src/parallel/worker.ts runs as a worker thread only');
 
-port.on('message', (msg: { id: number; task: Task }) => {
-  void handle(msg.id, msg.task);
+/** Notes for the running task, by task id: the resolver of its wait. */
+const waiting = new Map<number, (note: Note) => void>();
+
+port.on('message', (msg: { id: number; task?: Task; note?: Note }) => {
+  if (msg.task) void handle(msg.id, msg.task);
+  else if (msg.note) waiting.get(msg.id)?.(msg.note);
 });
 
 async function handle(id: number, task: Task): Promise<void> {
@@ -30,20 +39,41 @@ async function handle(id: number, task: Task): Promise<void> {
     if (task.kind === 'count') {
       send({ kind: 'counted', counts: countFileRange(task.file, task.start, task.end, task.quote) });
     } else {
-      const result = await scanPart(task, (rows, bytes) => send({ kind: 'progress', rows, bytes }));
+      const note = task.inputs ? undefined : new Promise<Note>((resolve) => waiting.set(id, resolve));
+      const result = await scanPart(task, note, (rows, bytes) => send({ kind: 'progress', rows, bytes }));
       send(result, transferables(result.states));
     }
   } catch (err) {
     send({ kind: 'failed', error: toWire(err) });
+  } finally {
+    waiting.delete(id);
   }
 }
 
-async function scanPart(task: ScanTask, progress: (rows: number, bytes: number | undefined) => void): Promise<Reply & { kind: 'scanned' }> {
+async function scanPart(
+  task: ScanTask,
+  note: Promise<Note> | undefined,
+  progress: (rows: number, bytes: number | undefined) => void,
+): Promise<Reply & { kind: 'scanned' }> {
   const started = performance.now();
   const plan = planDataset(task.dataset);
   const accumulators: Accumulator<unknown>[] =
     task.role === 'data' ? [...plan.current.values()] : [...(plan.references.get(task.reference ?? '')?.accumulators.values() ?? [])];
-  for (const acc of accumulators) if (needsReference(acc)) acc.bind(task.inputs[acc.key]);
+  const bind = (inputs: Record<string, unknown>) => {
+    for (const acc of accumulators) if (needsReference(acc)) acc.bind(inputs[acc.key]);
+  };
+  // Bound between batches when the note comes (messages arrive while the reads wait).
+  let bound: Promise<void> | undefined;
+  if (task.inputs) bind(task.inputs);
+  else if (note) {
+    bound = note.then((n) => {
+      if ('abort' in n) throw new Cancelled();
+      bind(n.inputs);
+      bound = undefined;
+    });
+    // Handled where it is awaited; a part that fails first must not leave it unhandled.
+    bound.catch(() => undefined);
+  }
   const options: OpenOptions = { format: task.dataset.format, csv: task.dataset.csv };
   const bases: Source[] = [];
   const sources = task.pieces.map((p) => {
@@ -59,6 +89,7 @@ async function scanPart(task: ScanTask, progress: (rows: number, bytes: number |
   let lastSent = performance.now();
   for await (const batch of source.batches(columns)) {
     if (Atomics.load(task.cancel, task.slot) !== 0) throw new Cancelled();
+    if (bound && rows >= MAX_ROWS_BEFORE_INPUTS) await bound;
     for (const acc of accumulators) acc.update(batch);
     rows += batch.rows;
     if (batch.origin.bytesRead !== undefined) bytesByFile.set(batch.origin.file, batch.origin.bytesRead);
@@ -70,6 +101,7 @@ async function scanPart(task: ScanTask, progress: (rows: number, bytes: number |
     }
   }
 
+  if (bound) await bound;
   const states: Record<string, unknown> = {};
   for (const acc of accumulators) {
     if (!isShareable(acc)) throw new Error(`accumulator ${acc.key} cannot be sent to the main thread`);

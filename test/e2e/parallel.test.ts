@@ -14,9 +14,9 @@ import { dqc, ROOT, tempDir, type CliRun } from '../helpers.ts';
 
 const NOW = '2026-11-28T00:00:00Z';
 
-function run(config: string, workers: number, partBytes: number, args: string[] = []): CliRun {
+function run(config: string, workers: number, partBytes: number, args: string[] = [], minBytes = 1): CliRun {
   return dqc(['check', '--config', config, '--format', 'json', '--now', NOW, '--workers', String(workers), ...args], {
-    env: { DQC_SPLIT_MIN_BYTES: '1', DQC_SPLIT_PART_BYTES: String(partBytes), DQC_PARALLEL_LOG: '1' },
+    env: { DQC_SPLIT_MIN_BYTES: String(minBytes), DQC_SPLIT_PART_BYTES: String(partBytes), DQC_PARALLEL_LOG: '1' },
   });
 }
 
@@ -26,9 +26,9 @@ function normalized(stdout: string): unknown {
 }
 
 /** Runs with 1 and 4 workers; asserts the same stdout (timings aside), exit code and error lines; returns the 4-worker run. */
-function sameWithWorkers(config: string, partBytes: number, args: string[] = []): CliRun & { report: any } {
-  const one = run(config, 1, partBytes, args);
-  const four = run(config, 4, partBytes, args);
+function sameWithWorkers(config: string, partBytes: number, args: string[] = [], minBytes = 1): CliRun & { report: any } {
+  const one = run(config, 1, partBytes, args, minBytes);
+  const four = run(config, 4, partBytes, args, minBytes);
   if (process.env.DQC_TEST_SHOW) process.stderr.write(four.stderr);
   assert.ok(one.stdout.startsWith('{'), `stdout: ${one.stdout}\nstderr: ${one.stderr}`);
   assert.deepEqual(normalized(four.stdout), normalized(one.stdout));
@@ -128,6 +128,28 @@ describe('parallel scans: same results with 1 and 4 workers', () => {
     const r = sameWithWorkers(config, 300_000);
     assert.equal(r.code, 3);
     // The reference is read first (drift counts the data against it), so its bad line is the one reported.
+    assert.match(r.report.datasets[0].error.message, /ref\.csv line \d+: expected 5 fields, got [46]/);
+  });
+
+  // A reference below the split threshold is read on the main thread while the workers
+  // already read the data; what drift counts waits in them until the reference is bound.
+  const whileReading = /big reference: read on the main thread while the workers read the data/;
+
+  it('a small reference read while the workers read the data', () => {
+    const config = writeConfig(dir, `datasets:\n  - name: big\n    source: big.csv\n    reference: ref.csv\n    csv: {on_bad_lines: warn}${CHECKS}\n`);
+    const r = sameWithWorkers(config, 700_000, [], 1_000_000);
+    assert.match(r.stderr, whileReading);
+    assert.ok(parts(r.stderr, 'big') >= 4, r.stderr);
+    // Every value of the data was counted against the reference, those read before it too.
+    const amount = r.report.datasets[0].checks.find((c: any) => c.type === 'drift' && c.column === 'amount');
+    assert.ok(amount.details.n_current > 150_000 && typeof amount.value === 'number', JSON.stringify(amount));
+  });
+
+  it('a small reference that fails while the workers read the data: its error, as in one pass', () => {
+    const config = writeConfig(dir, `datasets:\n  - name: big\n    source: big.csv\n    reference: ref.csv${CHECKS}\n`);
+    const r = sameWithWorkers(config, 700_000, [], 1_000_000);
+    assert.match(r.stderr, whileReading);
+    assert.equal(r.code, 3);
     assert.match(r.report.datasets[0].error.message, /ref\.csv line \d+: expected 5 fields, got [46]/);
   });
 
