@@ -132,8 +132,11 @@ describe('usage errors exit 2', () => {
     const h = dqc(['check', '--help']);
     assert.equal(h.code, 0);
     assert.match(h.stdout, /Examples:/);
-    const v = dqc(['--version']);
-    assert.equal(v.code, 0);
-    assert.equal(v.stdout.trim(), JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')).version);
+    const version = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')).version;
+    for (const flag of ['--version', '-V']) {
+      const v = dqc([flag]);
+      assert.equal(v.code, 0);
+      assert.equal(v.stdout, `${version}\n`);
+    }
   });
 });
