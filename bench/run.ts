@@ -233,7 +233,8 @@ function buildVariants(
       file: null,
       tool: 'dqc --version',
       checks: '-',
-      command: { file: process.execPath, args: [DQC_BIN, '--version'], env },
+      // The command as users run it: through its own first line (see bin/dqc).
+      command: { file: DQC_BIN, args: ['--version'], env },
       validate: (m) => ({ errors: m.code === 0 && m.stdout.trim() ? [] : [`exit code ${m.code}, output ${JSON.stringify(m.stdout)}`] }),
       runs: [],
     },
@@ -261,7 +262,7 @@ function buildVariants(
           file,
           tool: 'dqc',
           checks: set === 'all' ? 'all 4' : set === 'no-drift' ? 'no drift' : 'nulls + freshness, 1 thread',
-          command: { file: process.execPath, args: [DQC_BIN, 'check', '--config', config, '--format', 'json', '--now', NOW, ...oneThread], env },
+          command: { file: DQC_BIN, args: ['check', '--config', config, '--format', 'json', '--now', NOW, ...oneThread], env },
           validate: (m) => checkDqc(m.stdout, m.code, exp, set),
           runs: [],
         });

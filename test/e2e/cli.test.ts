@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { dqc, noStack, ROOT, scratch } from '../helpers.ts';
+import { BIN, dqc, noStack, ROOT, scratch } from '../helpers.ts';
 
 const EXAMPLE = ['check', '--config', 'quality.example.yaml'];
 const FRESH_NOW = ['--now', '2026-11-27T12:00:00Z'];
@@ -138,5 +139,9 @@ describe('usage errors exit 2', () => {
       assert.equal(v.code, 0);
       assert.equal(v.stdout, `${version}\n`);
     }
+    // Run as a command (its first line is sh, which starts Node), keeping the user's glibc settings.
+    const direct = spawnSync(BIN, ['check', '--help'], { encoding: 'utf8', env: { ...process.env, GLIBC_TUNABLES: 'glibc.malloc.check=0' } });
+    assert.equal(direct.status, 0, direct.stderr);
+    assert.match(direct.stdout, /Examples:/);
   });
 });
