@@ -150,6 +150,38 @@ function splitParquet(w: FileWork, n: number): Piece[] {
   return pieces;
 }
 
+/** Nominal starts of n parts of a file of `bytes` bytes. */
+function csvStarts(bytes: number, n: number): number[] {
+  const starts: number[] = [];
+  for (let k = 0; k < n; k++) starts.push(Math.floor((k * bytes) / n));
+  return starts;
+}
+
+/**
+ * The byte ranges counted to split a CSV file into n parts: per part but the last, its
+ * range cut finer when there are fewer such ranges than workers, so that all of them count.
+ */
+export function csvCountRanges(bytes: number, n: number, workers: number): [number, number][][] {
+  const starts = csvStarts(bytes, n);
+  const cuts = Math.max(1, Math.ceil(workers / (n - 1)));
+  return starts.slice(0, -1).map((s, k) => {
+    const e = starts[k + 1];
+    const ranges: [number, number][] = [];
+    for (let c = 0; c < cuts; c++) {
+      const a = s + Math.floor(((e - s) * c) / cuts);
+      const b = s + Math.floor(((e - s) * (c + 1)) / cuts);
+      if (b > a) ranges.push([a, b]);
+    }
+    return ranges;
+  });
+}
+
+/** Parts a single plain CSV file of `bytes` bytes is cut into (planParts' rule for one file). */
+export function csvParts(bytes: number, settings: ParallelSettings): number {
+  const target = Math.max(1, settings.partBytes ?? Math.ceil(bytes / settings.workers));
+  return Math.min(MAX_PIECES, Math.round(bytes / target), bytes);
+}
+
 /**
  * Byte ranges of a CSV file that start at record boundaries: n nominal starts, the
  * quote parity and line number at each from the counts of the ranges before it, then
@@ -161,21 +193,11 @@ async function splitCsv(w: FileWork, n: number, options: OpenOptions, count: Cou
   const source = openFile(file, options);
   if (!(source instanceof CsvSource)) return undefined;
   const { names, delimiter, quote } = await source.layout();
-  const starts: number[] = [];
-  for (let k = 0; k < n; k++) starts.push(Math.floor((k * w.bytes) / n));
-  // Phase one, in the workers: counts of [starts[k], starts[k + 1]) for every range but the
-  // last, cut finer when there are fewer such ranges than workers, so that all of them count.
-  const cuts = Math.max(1, Math.ceil(workers / (n - 1)));
+  const starts = csvStarts(w.bytes, n);
+  // Phase one, in the workers: counts of [starts[k], starts[k + 1]) for every range but the last.
   const counts = await Promise.all(
-    starts.slice(0, -1).map(async (s, k) => {
-      const e = starts[k + 1];
-      const pieces: Promise<RangeCounts>[] = [];
-      for (let c = 0; c < cuts; c++) {
-        const a = s + Math.floor(((e - s) * c) / cuts);
-        const b = s + Math.floor(((e - s) * (c + 1)) / cuts);
-        if (b > a) pieces.push(count(file, a, b, quote));
-      }
-      const all = await Promise.all(pieces);
+    csvCountRanges(w.bytes, n, workers).map(async (ranges) => {
+      const all = await Promise.all(ranges.map(([a, b]) => count(file, a, b, quote)));
       return { quotes: all.reduce((t, x) => t + x.quotes, 0), breaks: all.reduce((t, x) => t + x.breaks, 0) };
     }),
   );

@@ -12,7 +12,8 @@ import { isShareable, type Accumulator, type Shareable } from '../metrics/accumu
 import type { ScanRole } from '../run.js';
 import { mergeBadLines } from '../sources/bad-lines.js';
 import type { OpenOptions, SourceFile } from '../sources/open.js';
-import { planParts, type PartPlan } from './plan.js';
+import type { RangeCounts } from './count.js';
+import { csvCountRanges, csvParts, planParts, type PartPlan } from './plan.js';
 import { WorkerPool, workerEntry } from './pool.js';
 import { fromWire, type BadLines, type Note, type Reply, type ScanTask } from './protocol.js';
 import type { ParallelSettings } from './settings.js';
@@ -41,6 +42,9 @@ export interface ParallelScanInput {
   planning?: Promise<Planned>;
 }
 
+/** The quote byte CSV files have unless their config says otherwise. */
+const DEFAULT_QUOTE = 0x22;
+
 export type Planned = Awaited<ReturnType<typeof planParts>> | { reason: string };
 
 export interface ParallelScanResult {
@@ -52,8 +56,23 @@ export interface ParallelScanResult {
 
 export class ParallelScanner {
   private pool?: WorkerPool;
+  /** Counts of CSV byte ranges, by file, range and quote byte: asked for ahead by prefetchCsv, used by plan. */
+  private readonly counted = new Map<string, Promise<RangeCounts>>();
 
   constructor(readonly settings: ParallelSettings) {}
+
+  /**
+   * Counts, ahead of the plan, the ranges that splitting a single plain CSV file of `bytes`
+   * bytes needs, with the default quote; plan() uses them when it asks for the same ranges.
+   */
+  prefetchCsv(file: string, bytes: number): void {
+    if (!/\.(csv|tsv)$/i.test(file) || bytes < this.settings.minSplitBytes) return;
+    const n = csvParts(bytes, this.settings);
+    if (n < 2) return;
+    for (const ranges of csvCountRanges(bytes, n, this.settings.workers)) {
+      for (const [a, b] of ranges) void this.count(file, a, b, DEFAULT_QUOTE).catch(() => undefined);
+    }
+  }
 
   /** Starts the workers ahead of a scan that is likely to be split. */
   warm(): void {
@@ -121,15 +140,27 @@ export class ParallelScanner {
     const pool = this.workers();
     if (!pool) return { reason: 'no worker module to start' };
     try {
-      return await planParts(input.spec, input.files, input.options, this.settings, async (file, start, end, quote) => {
-        const reply = await pool.run({ kind: 'count', file, start, end, quote }, `${file} (bytes ${start}-${end})`);
-        if (reply.kind === 'counted') return reply.counts;
-        throw reply.kind === 'failed' ? fromWire(reply.error, file) : new Error(`internal: unexpected reply ${reply.kind}`);
-      });
+      return await planParts(input.spec, input.files, input.options, this.settings, (file, start, end, quote) => this.count(file, start, end, quote));
     } catch (err) {
       // The one pass reads the same files and reports whatever is wrong with them in its own words.
       return { reason: `planning failed: ${(err as Error).message}` };
     }
+  }
+
+  /** Quote bytes and line breaks in bytes [start, end) of a CSV file, counted by a worker (once). */
+  private count(file: string, start: number, end: number, quote: number): Promise<RangeCounts> {
+    const key = `${start}:${end}:${quote}:${file}`;
+    let counts = this.counted.get(key);
+    if (!counts) {
+      const pool = this.workers();
+      if (!pool) return Promise.reject(new Error('no worker module to start'));
+      counts = pool.run({ kind: 'count', file, start, end, quote }, `${file} (bytes ${start}-${end})`).then((reply) => {
+        if (reply.kind === 'counted') return reply.counts;
+        throw reply.kind === 'failed' ? fromWire(reply.error, file) : new Error(`internal: unexpected reply ${reply.kind}`);
+      });
+      this.counted.set(key, counts);
+    }
+    return counts;
   }
 
   private workers(): WorkerPool | undefined {

@@ -11,7 +11,7 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import type { CsvSettings } from '../../src/config/types.ts';
 import { countByte, countByteWords, countFileRange, countRange, findBoundary } from '../../src/parallel/count.ts';
-import { planParts, type PartPlan } from '../../src/parallel/plan.ts';
+import { csvCountRanges, csvParts, planParts, type PartPlan } from '../../src/parallel/plan.ts';
 import type { ParallelSettings } from '../../src/parallel/settings.ts';
 import { CsvPartMismatch, CsvSource } from '../../src/sources/csv.ts';
 import { openSourceFiles } from '../../src/sources/open.ts';
@@ -263,6 +263,24 @@ describe('parallel: CSV parts', () => {
     await assert.rejects(readAll(new CsvSource(file, { ...CSV, range: { ...range, end: header.length + 4, endLine: 5 } })), /line 4, expected 5/);
     const ok = await readAll(new CsvSource(file, { ...CSV, range: { ...range, end: header.length + 4, endLine: 4 } }));
     assert.deepEqual(ok.lines, [3]);
+  });
+
+  it('the ranges counted ahead of the plan (prefetchCsv) are the ones the plan asks for', async () => {
+    const dir = tempDir();
+    const file = path.join(dir, 'ahead.csv');
+    writeFileSync(file, csvText(seeded(5), 2000));
+    const bytes = openSourceFiles(file, { csv: CSV }).files[0].bytes!;
+    for (const [workers, partBytes] of [[2, undefined], [4, undefined], [3, 5000], [2, 1]] as const) {
+      const set: ParallelSettings = { workers, minSplitBytes: 1, partBytes };
+      const asked: string[] = [];
+      const p = await planParts(file, openSourceFiles(file, { csv: CSV }).files, { csv: CSV }, set, async (f, start, end, quote) => {
+        asked.push(`${start}-${end}`);
+        return countFileRange(f, start, end, quote);
+      });
+      assert.ok('parts' in p && p.parts.length >= 2, `split with ${workers} workers`);
+      const ahead = csvCountRanges(bytes, csvParts(bytes, set), workers).flat().map(([a, b]) => `${a}-${b}`);
+      assert.deepEqual(ahead.sort(), asked.sort(), `${workers} workers, part bytes ${partBytes}`);
+    }
   });
 
   it('gzip, stdin and small data are not split', async () => {
