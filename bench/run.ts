@@ -497,7 +497,8 @@ and, with every run's numbers, \`bench-data/results.json\`. To make a dataset by
   \`transaction_id\`, max 0.001; drift (KS) of \`amount\` and \`age\` against \`ref_100k.csv\`,
   threshold 0.05; freshness of \`created_at\`, max 6 h, with \`--now ${NOW}\`. The data
   fails uniqueness by design (0.2 % duplicates), so every dqc run with it exits 1.
-- **dqc**: \`node bin/dqc check --config <generated yaml> --format json --now ...\`, once with
+- **dqc**: \`bin/dqc check --config <generated yaml> --format json --now ...\` (run as users run it,
+  through its \`sh\` first line: see bin/dqc), once with
   all four checks and once without drift ("no drift", the part DuckDB also does); on CSV also
   with completeness and freshness alone on one thread (\`--workers 1\`): the peak RSS that must
   stay flat as files grow (see the growth table).
@@ -511,11 +512,12 @@ and, with every run's numbers, \`bench-data/results.json\`. To make a dataset by
 - **Time and memory**: wall time of the whole process (start-up, reading the config and
   the reference, the report) measured around the child process; peak RSS from
   \`/usr/bin/time -f '%e %M'\` (Debian package \`time\`; without it, Node children report
-  their own \`maxRSS\`). Runs are sequential, round-robin over the variants, after reading
+  their own \`maxRSS\` and dqc's peak is sampled from \`/proc\`). Runs are sequential, round-robin over the variants, after reading
   every file once (warm page cache). The table shows medians with the range over the runs;
   "dqc / pandas" divides dqc (all 4 checks) by pandas on the same file, "dqc / DuckDB"
-  divides dqc without drift by DuckDB on the same file. dqc and pandas use one CPU,
-  DuckDB two.
+  divides dqc without drift by DuckDB on the same file. pandas uses one CPU, DuckDB two
+  threads, dqc two worker threads for files of 64 MiB or more (the 10M rows) and one
+  thread below.
 
 Numbers move by 10-40 % from run to run on a shared VM; compare runs made on the same
 machine in the same session. The load average printed with the results shows whether
