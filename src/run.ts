@@ -218,7 +218,8 @@ async function runDataset(config: SuiteConfig, ds: DatasetConfig, options: RunOp
     const dataAccumulators = [...plan.current.values()];
     let read: Awaited<ReturnType<typeof scanOf>>;
     if (overlap) {
-      scanner!.settings.log?.(`${ds.name} reference: read on the main thread while the workers read the data`);
+      const log = scanner!.settings.log;
+      if (log) void planning!.then((p) => 'parts' in p && log(`${ds.name} reference: read on the main thread while the workers read the data`));
       const inputs = readReferences();
       const [refs, data] = await Promise.allSettled([inputs, scanOf('data', ds.source, current, dataAccumulators, { inputs, planning, after: inputs })]);
       // As in sequence: a reference that cannot be read is the error, whatever the data scan met.
