@@ -11,6 +11,8 @@ import path from 'node:path';
 import type { ParallelScanner } from './scan.js';
 import type { ParallelSettings } from './settings.js';
 
+const MAX_CONFIG_BYTES = 1024 * 1024;
+
 /** `source:` values of a YAML config, as written (quoted or not); comments and flow style are not looked at. */
 const SOURCE_LINE = /^[ \t-]*source:[ \t]*(?:"([^"\n]*)"|'([^'\n]*)'|([^\s#'"][^#\n]*?))[ \t]*(?:#.*)?$/gm;
 
@@ -19,6 +21,8 @@ export function likelySources(configFile: string, data: string | undefined): str
   if (data !== undefined) return [data];
   let text: string;
   try {
+    // A config is small; anything else (a data file given by mistake) is not glanced at.
+    if (statSync(configFile).size > MAX_CONFIG_BYTES) return [];
     text = readFileSync(configFile, 'utf8');
   } catch {
     return [];

@@ -17,10 +17,10 @@ import { Cancelled, toWire, transferables, type BadLines, type Note, type Reply,
 
 const PROGRESS_MS = 200;
 /**
- * Rows a part reads at most before the reference's inputs arrive; then it waits for them,
- * so the values kept for the accumulators that need them stay bounded.
+ * Values a part keeps at most (over all accumulators that need the reference, 64 MB)
+ * before the reference's inputs arrive; then it waits for them.
  */
-const MAX_ROWS_BEFORE_INPUTS = 4_000_000;
+const MAX_VALUES_BEFORE_INPUTS = 8_000_000;
 
 const port = parentPort;
 if (!port) throw new Error('src/parallel/worker.ts runs as a worker thread only');
@@ -64,6 +64,7 @@ async function scanPart(
   };
   // Bound between batches when the note comes (messages arrive while the reads wait).
   let bound: Promise<void> | undefined;
+  const maxRowsUnbound = Math.floor(MAX_VALUES_BEFORE_INPUTS / Math.max(1, accumulators.filter(needsReference).length));
   if (task.inputs) bind(task.inputs);
   else if (note) {
     bound = note.then((n) => {
@@ -89,7 +90,7 @@ async function scanPart(
   let lastSent = performance.now();
   for await (const batch of source.batches(columns)) {
     if (Atomics.load(task.cancel, task.slot) !== 0) throw new Cancelled();
-    if (bound && rows >= MAX_ROWS_BEFORE_INPUTS) await bound;
+    if (bound && rows >= maxRowsUnbound) await bound;
     for (const acc of accumulators) acc.update(batch);
     rows += batch.rows;
     if (batch.origin.bytesRead !== undefined) bytesByFile.set(batch.origin.file, batch.origin.bytesRead);

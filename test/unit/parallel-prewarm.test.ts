@@ -36,9 +36,12 @@ describe('parallel: workers started before the config loads', () => {
     assert.deepEqual(likelySources(config, undefined), [path.join(dir, 'data/a.csv'), '/abs/b.parquet', path.join(dir, 'c d.csv')]);
   });
 
-  it('the DATA argument replaces them; an unreadable config gives none', () => {
+  it('the DATA argument replaces them; an unreadable or oversized config gives none', () => {
     assert.deepEqual(likelySources(config, 'other.csv'), ['other.csv']);
     assert.deepEqual(likelySources(path.join(dir, 'missing.yaml'), undefined), []);
+    const big = path.join(dir, 'data-not-config.csv');
+    writeFileSync(big, 'source: x.csv\n' + 'a,b\n'.repeat(400_000));
+    assert.deepEqual(likelySources(big, undefined), [], 'a data file given as the config is not read');
   });
 
   it('starts workers only for a plain file of at least the split size, with two or more workers', async () => {
