@@ -173,7 +173,7 @@ async function runDataset(config: SuiteConfig, ds: DatasetConfig, options: RunOp
         observe?.scanStart?.(ds.name, role, opened.files);
         if (pendingRows > 0) observe?.batch?.(ds.name, role, { rows: pendingRows, columns: new Map(), origin: { file: opened.source.description, rowStart: 0, bytesRead: pendingBytes } });
       };
-      if (how.after) how.after.then(start, () => undefined);
+      if (how.after) how.after.then(start, () => undefined).catch(() => undefined);
       else start();
       const split = await (how.here ? undefined : scanner)?.scan({
         dataset: ds,

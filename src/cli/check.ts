@@ -31,11 +31,20 @@ export async function checkCommand(data: string | undefined, flags: CheckFlags):
   // Large data: the workers start while the modules and the config load.
   let scanner: Awaited<ReturnType<typeof prewarm>>;
   try {
-    scanner = await prewarm(parallelSettings(flags.workers, process.env, logParallel), likelySources(flags.config, data));
+    // With --dataset, the files named may belong to datasets left out: start workers, count nothing yet.
+    const count = !(flags.dataset && flags.dataset.length > 0);
+    scanner = await prewarm(parallelSettings(flags.workers, process.env, logParallel), likelySources(flags.config, data), count);
   } catch {
     // A bad --workers is reported below, with everything else.
   }
-  const [{ loadConfig }, { runSuite, exitCodeOf }] = await Promise.all([import('../config/load.js'), import('../run.js')]);
+  let modules;
+  try {
+    modules = await Promise.all([import('../config/load.js'), import('../run.js')]);
+  } catch (err) {
+    await scanner?.close();
+    throw err;
+  }
+  const [{ loadConfig }, { runSuite, exitCodeOf }] = modules;
   let tracing = NO_TRACING;
   try {
     const now = parseNow(flags.now);

@@ -222,6 +222,7 @@ export class KsCounts implements Accumulator<KsCountsResult>, Shareable, NeedsRe
   }
 
   state(): KsCountsState {
+    if (!this.ref && this.earlyCount > 0) throw new Error(`internal: ${this.key} read data, but its reference was never bound`);
     const u = this.ref ? this.ref.values.length : 0;
     const eq = new Int32Array(u);
     const gap = new Int32Array(u + 1);

@@ -114,9 +114,12 @@ export class WorkerPool {
       slot.worker.ref();
       slot.worker.postMessage({ id: job.id, task: job.task });
       const worker = slot.worker;
-      void job.note?.then((note) => {
-        if (slot.job === job) worker.postMessage({ id: job.id, note });
-      });
+      void job.note
+        ?.then((note) => {
+          if (slot.job === job) worker.postMessage({ id: job.id, note });
+        })
+        // A note that cannot be sent would leave the task waiting: the worker goes, and its task fails.
+        .catch(() => void worker.terminate().catch(() => 0));
     }
   }
 

@@ -36,8 +36,11 @@ export function likelySources(configFile: string, data: string | undefined): str
   return found;
 }
 
-/** A scanner whose workers are starting, when one of the sources is a file large enough to split. */
-export async function prewarm(settings: ParallelSettings, sources: string[]): Promise<ParallelScanner | undefined> {
+/**
+ * A scanner whose workers are starting, when one of the sources is a file large enough to
+ * split; with `count`, they also count what splitting those files needs.
+ */
+export async function prewarm(settings: ParallelSettings, sources: string[], count = true): Promise<ParallelScanner | undefined> {
   if (settings.workers < 2) return undefined;
   const large: [string, number][] = [];
   for (const file of sources) {
@@ -53,6 +56,6 @@ export async function prewarm(settings: ParallelSettings, sources: string[]): Pr
   const scanner = new ParallelScanner(settings);
   scanner.warm();
   // The first step of splitting a CSV file, as the plan will ask for it (default quote).
-  for (const [file, bytes] of large) scanner.prefetchCsv(file, bytes);
+  if (count) for (const [file, bytes] of large) scanner.prefetchCsv(file, bytes);
   return scanner;
 }

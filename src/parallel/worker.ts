@@ -17,10 +17,11 @@ import { Cancelled, toWire, transferables, type BadLines, type Note, type Reply,
 
 const PROGRESS_MS = 200;
 /**
- * Values a part keeps at most (over all accumulators that need the reference, 64 MB)
- * before the reference's inputs arrive; then it waits for them.
+ * Values a part keeps at most (over all accumulators that need the reference: 32 MB, in
+ * buffers that grow by doubling to at most 64 MB) before the reference's inputs arrive;
+ * then it waits for them.
  */
-const MAX_VALUES_BEFORE_INPUTS = 8_000_000;
+const MAX_VALUES_BEFORE_INPUTS = 4_000_000;
 
 const port = parentPort;
 if (!port) throw new Error('src/parallel/worker.ts runs as a worker thread only');

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { chmodSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { BIN, dqc, noStack, ROOT, scratch } from '../helpers.ts';
@@ -143,5 +143,14 @@ describe('usage errors exit 2', () => {
     const direct = spawnSync(BIN, ['check', '--help'], { encoding: 'utf8', env: { ...process.env, GLIBC_TUNABLES: 'glibc.malloc.check=0' } });
     assert.equal(direct.status, 0, direct.stderr);
     assert.match(direct.stdout, /Examples:/);
+  });
+  it('the first line asks for huge pages before the user\'s own glibc settings (the last one wins), then runs node with the arguments', () => {
+    const dir = scratch({ node: '#!/bin/sh\necho "$GLIBC_TUNABLES|$*"\n' });
+    chmodSync(path.join(dir, 'node'), 0o755);
+    const env = { ...process.env, PATH: `${dir}:${process.env.PATH}` };
+    const plain = spawnSync(BIN, ['check', '-c', 'q y.yaml'], { encoding: 'utf8', env: { ...env, GLIBC_TUNABLES: '' } });
+    assert.equal(plain.stdout, `glibc.malloc.hugetlb=1|${BIN} check -c q y.yaml\n`);
+    const off = spawnSync(BIN, ['--version'], { encoding: 'utf8', env: { ...env, GLIBC_TUNABLES: 'glibc.malloc.hugetlb=0' } });
+    assert.equal(off.stdout, `glibc.malloc.hugetlb=1:glibc.malloc.hugetlb=0|${BIN} --version\n`);
   });
 });

@@ -90,3 +90,29 @@ describe('KsCounts: D from counts against the reference', () => {
     assert.equal(c.n, 200_000);
   });
 });
+
+describe('KsCounts: values read before the reference is bound', () => {
+  const rnd = mulberry32(11);
+  const reference = Float64Array.from({ length: 5000 }, () => Math.round(rnd() * 1000) / 10);
+  const batches = Array.from({ length: 7 }, () => {
+    const values = Array.from({ length: 3000 }, () => (rnd() < 0.05 ? null : rnd() < 0.01 ? 'n/a' : String(Math.round(rnd() * 1100) / 10)));
+    return { rows: values.length, columns: new Map([['x', { type: 'text' as const, values }]]), origin: { file: 'f.csv', rowStart: 0 } };
+  });
+
+  it('are kept and counted at bind: the same state as when bound first', () => {
+    const first = new KsCounts('x', 'ref.csv');
+    first.bind(prepareReference(reference.slice()));
+    for (const b of batches) first.update(b);
+    const late = new KsCounts('x', 'ref.csv');
+    for (const b of batches.slice(0, 4)) late.update(b);
+    late.bind(prepareReference(reference.slice()));
+    for (const b of batches.slice(4)) late.update(b);
+    assert.deepEqual(late.state(), first.state());
+  });
+
+  it('a state asked for before any bind is an internal error, not an empty count', () => {
+    const never = new KsCounts('x', 'ref.csv');
+    never.update(batches[0]);
+    assert.throws(() => never.state(), /internal: .* never bound/);
+  });
+});
