@@ -72,12 +72,12 @@ export async function planParts(
   }
   const total = work.reduce((n, w) => n + w.units, 0);
   if (total < settings.minSplitBytes) return { reason: `${total} bytes (or the equivalent) is below the split threshold of ${settings.minSplitBytes}` };
-  const target = Math.max(1, settings.partBytes ?? Math.ceil(total / settings.workers));
+  const target = partTarget(total, settings);
 
   // Each file as one piece or as several; split CSV files need their boundaries found first.
   const split = await Promise.all(
     work.map(async (w): Promise<Piece[] | undefined> => {
-      const n = Math.min(MAX_PIECES, Math.round(w.units / target));
+      const n = piecesOf(w.units, target);
       if (w.csv && n >= 2) return splitCsv(w, Math.min(n, w.bytes), options, count, settings.workers);
       if (w.groups && n >= 2) return splitParquet(w, Math.min(n, w.groups.length));
       return undefined;
@@ -176,10 +176,19 @@ export function csvCountRanges(bytes: number, n: number, workers: number): [numb
   });
 }
 
+/** Size of a part: the configured one, or the data divided evenly among the workers. */
+function partTarget(total: number, settings: ParallelSettings): number {
+  return Math.max(1, settings.partBytes ?? Math.ceil(total / settings.workers));
+}
+
+/** Pieces a file of `units` is cut into, for parts of `target`. */
+function piecesOf(units: number, target: number): number {
+  return Math.min(MAX_PIECES, Math.round(units / target));
+}
+
 /** Parts a single plain CSV file of `bytes` bytes is cut into (planParts' rule for one file). */
 export function csvParts(bytes: number, settings: ParallelSettings): number {
-  const target = Math.max(1, settings.partBytes ?? Math.ceil(bytes / settings.workers));
-  return Math.min(MAX_PIECES, Math.round(bytes / target), bytes);
+  return Math.min(piecesOf(bytes, partTarget(bytes, settings)), bytes);
 }
 
 /**

@@ -11,6 +11,7 @@ import type { DatasetConfig } from '../config/types.js';
 import { isShareable, type Accumulator, type Shareable } from '../metrics/accumulator.js';
 import type { ScanRole } from '../run.js';
 import { mergeBadLines } from '../sources/bad-lines.js';
+import { DEFAULT_QUOTE } from '../sources/csv.js';
 import type { OpenOptions, SourceFile } from '../sources/open.js';
 import type { RangeCounts } from './count.js';
 import { csvCountRanges, csvParts, planParts, type PartPlan } from './plan.js';
@@ -42,9 +43,6 @@ export interface ParallelScanInput {
   planning?: Promise<Planned>;
 }
 
-/** The quote byte CSV files have unless their config says otherwise. */
-const DEFAULT_QUOTE = 0x22;
-
 export type Planned = Awaited<ReturnType<typeof planParts>> | { reason: string };
 
 export interface ParallelScanResult {
@@ -70,7 +68,7 @@ export class ParallelScanner {
     const n = csvParts(bytes, this.settings);
     if (n < 2) return;
     for (const ranges of csvCountRanges(bytes, n, this.settings.workers)) {
-      for (const [a, b] of ranges) void this.count(file, a, b, DEFAULT_QUOTE).catch(() => undefined);
+      for (const [a, b] of ranges) void this.count(file, a, b, DEFAULT_QUOTE.charCodeAt(0)).catch(() => undefined);
     }
   }
 
@@ -188,18 +186,19 @@ export class ParallelScanner {
       if (delta > 0) input.progress(delta, totalBytes());
     };
     const multi = input.files.length > 1;
-    const ready = input.inputs instanceof Promise ? undefined : input.inputs;
+    const inputs = input.inputs;
     // Never rejects: a reference that cannot be read ends the parts waiting for it.
     const note: Promise<Note> | undefined =
-      input.inputs instanceof Promise
-        ? input.inputs.then(
-            (inputs) => ({ inputs }),
+      inputs instanceof Promise
+        ? inputs.then(
+            (ready) => ({ inputs: ready }),
             (err: unknown) => {
               for (let j = 0; j < parts.length; j++) Atomics.store(cancel, j, 1);
               return { abort: (err as Error)?.message ?? String(err) };
             },
           )
         : undefined;
+    const ready = inputs instanceof Promise ? undefined : inputs;
     const replies = parts.map((part, k) => {
       const task: ScanTask = {
         kind: 'scan',

@@ -82,6 +82,9 @@ export class CsvPartMismatch extends Error {
 
 export { mergeBadLines, type BadLinesSummary } from './bad-lines.js';
 
+/** The quote character of a CSV file whose settings name none. */
+export const DEFAULT_QUOTE = '"';
+
 /**
  * Read size for files and gunzip output. A batch ends with each chunk, so this also sets
  * the batch size: 1 MiB (about 20K rows of 50 bytes) measured a little faster than 64 or
@@ -116,7 +119,7 @@ function singleByte(value: string, what: string): number {
 }
 
 function resolveOptions(o: CsvOptions): ResolvedOptions {
-  const quote = singleByte(o.quote ?? '"', 'quote');
+  const quote = singleByte(o.quote ?? DEFAULT_QUOTE, 'quote');
   const delimiter = o.delimiter === undefined ? undefined : singleByte(o.delimiter, 'delimiter');
   if (delimiter === quote) throw new UsageError('CSV delimiter and quote must differ');
   const onBadLines = o.onBadLines ?? 'error';
