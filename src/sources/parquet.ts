@@ -158,7 +158,7 @@ export class ParquetSource implements Source {
     for (let offset = 0; offset < group.rows; offset += BATCH_ROWS) {
       const rows = Math.min(BATCH_ROWS, group.rows - offset);
       const flatPlans = selected.filter((p) => p.flat);
-      const pieces = await Promise.all(flatPlans.map((p) => (readers.get(p.name) as FlatColumnReader).take(rows)));
+      const pieces = await inOrder(flatPlans.map((p) => (readers.get(p.name) as FlatColumnReader).take(rows)));
       const taken = new Map(flatPlans.map((p, i) => [p.name, pieces[i]]));
       const batchColumns = new Map<string, Column>();
       for (const plan of selected) {
@@ -177,8 +177,18 @@ export class ParquetSource implements Source {
       }
       yield { rows, columns: batchColumns, origin: { file: this.path, rowStart: group.rowStart + offset } };
     }
-    await Promise.all([...readers.values()].map((r) => r.finish()));
+    await inOrder([...readers.values()].map((r) => r.finish()));
   }
+}
+
+/**
+ * Every promise's value, or the error of the first one in order that failed: columns are
+ * read concurrently, and a corrupt file must give the same message whichever read fails first.
+ */
+async function inOrder<T>(promises: Promise<T>[]): Promise<T[]> {
+  const settled = await Promise.allSettled(promises);
+  for (const s of settled) if (s.status === 'rejected') throw s.reason;
+  return settled.map((s) => (s as PromiseFulfilledResult<T>).value);
 }
 
 /** A nested column of one row group, assembled by hyparquet; its length is checked. */
