@@ -400,22 +400,35 @@ function fileChunks(path: string, start: number, end: number | undefined): Async
       free.push(Buffer.from(buffer as ArrayBuffer));
     },
     async *[Symbol.asyncIterator](): AsyncGenerator<Buffer> {
-      handle = await openFile(path, 'r');
+      const file = await openFile(path, 'r');
+      handle = file;
+      // A whole-file read goes sequentially (position null), so pipes and FIFOs work too.
+      const sequential = start === 0 && end === undefined;
+      let position = start;
+      /** Reads the chunk at `position`; started before the previous chunk is parsed, so the copy overlaps it. */
+      const readAt = (at: number): Promise<{ buf: Buffer; bytesRead: number }> | undefined => {
+        if (closed || (end !== undefined && at >= end)) return undefined;
+        const want = end === undefined ? CHUNK_BYTES : Math.min(CHUNK_BYTES, end - at);
+        let buf = free.pop();
+        if (buf === undefined || buf.length < HEADROOM + want) buf = Buffer.allocUnsafe(HEADROOM + want);
+        const b = buf;
+        return file.read(b, HEADROOM, want, sequential ? null : at).then(({ bytesRead }) => ({ buf: b, bytesRead }));
+      };
+      let next = readAt(position);
       try {
-        let position = start;
-        while (!closed && (end === undefined || position < end)) {
-          const want = end === undefined ? CHUNK_BYTES : Math.min(CHUNK_BYTES, end - position);
-          let buf = free.pop();
-          if (buf === undefined || buf.length < HEADROOM + want) buf = Buffer.allocUnsafe(HEADROOM + want);
-          own.add(buf.buffer);
-          // A whole-file read goes sequentially (position null), so pipes and FIFOs work too.
-          const { bytesRead } = await handle.read(buf, HEADROOM, want, start === 0 && end === undefined ? null : position);
+        while (next !== undefined) {
+          const { buf, bytesRead } = await next;
+          next = undefined;
           if (bytesRead === 0) return;
           position += bytesRead;
           state.bytesRead += bytesRead;
+          next = readAt(position);
+          own.add(buf.buffer);
           yield markHeadroom(buf.subarray(HEADROOM, HEADROOM + bytesRead));
         }
       } finally {
+        // A read still running when the consumer stops: let it finish before the handle closes.
+        if (next !== undefined) await next.catch(() => undefined);
         state.destroy();
       }
     },
