@@ -12,7 +12,9 @@
  * Small arrays use the built-in sort.
  */
 
-const RADIX_MIN_LENGTH = 1 << 16;
+// Below this the built-in sort wins: the radix sort's 1 MiB of histograms and its scratch
+// copy are fresh memory, and it runs before it is compiled (100k values: 21 vs 10 ms cold).
+const RADIX_MIN_LENGTH = 1 << 17;
 const BITS = 16;
 const BUCKETS = 1 << BITS;
 const MASK = BUCKETS - 1;

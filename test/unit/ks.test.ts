@@ -154,8 +154,8 @@ describe('sortFloat64', () => {
   });
 
   test('sorts a subarray view in place without touching its neighbours', () => {
-    const buf = new Float64Array(70000 + 2);
-    for (let i = 0; i < buf.length; i++) buf[i] = (i * 7919) % 70001;
+    const buf = new Float64Array(140000 + 2);
+    for (let i = 0; i < buf.length; i++) buf[i] = (i * 7919) % 140009;
     buf[0] = -1;
     buf[buf.length - 1] = -2;
     const view = buf.subarray(1, buf.length - 1);
