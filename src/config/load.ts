@@ -5,7 +5,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
-import type { z } from 'zod';
+import * as v from 'valibot';
 import { ConfigError, DqcError, EXIT, type ConfigIssue } from '../errors.js';
 import { checkNotify, isNotifySecretPath, normalizeNotify } from './notify.js';
 import { checkPrometheus, isSecretPath, normalizePrometheus } from './prometheus.js';
@@ -77,37 +77,36 @@ export function parseConfig(text: string, file: string, options: LoadOptions = {
   value = interpolate(value, [], options.env ?? process.env, issueAt);
   value = expandShortForms(value);
 
-  const parsed = configSchema.safeParse(value);
+  const parsed = v.safeParse(configSchema, value);
   if (!parsed.success) {
     // A misspelt required key shows up twice (unknown + missing): keep only the unknown one.
     const suggested = new Set<string>();
-    for (const issue of parsed.error.issues) {
-      if (issue.code !== 'unrecognized_keys') continue;
-      const known = knownKeys(issue.path as KeyPath);
-      for (const key of issue.keys) {
-        const c = closest(key, known);
-        if (c !== undefined) suggested.add(formatPath([...(issue.path as KeyPath), c]));
-      }
+    for (const issue of parsed.issues) {
+      if (keyIssue(issue) !== 'unknown') continue;
+      const keyPath = pathOf(issue);
+      const c = closest(String(keyPath.at(-1)), knownKeys(keyPath.slice(0, -1)));
+      if (c !== undefined) suggested.add(formatPath([...keyPath.slice(0, -1), c]));
     }
-    for (const issue of parsed.error.issues) {
-      if (issue.code === 'invalid_type' && valueAt(value, issue.path as KeyPath) === undefined && suggested.has(formatPath(issue.path as KeyPath))) continue;
-      const keyPath = issue.path as KeyPath;
-      if (issue.code === 'unrecognized_keys') {
-        const known = knownKeys(keyPath);
-        for (const key of issue.keys) issueAt([...keyPath, key], `unknown key "${key}"${didYouMean(key, known)}`, true);
+    for (const issue of parsed.issues) {
+      const keyPath = pathOf(issue);
+      const kind = keyIssue(issue);
+      if (kind === 'missing' && suggested.has(formatPath(keyPath))) continue;
+      if (kind === 'unknown') {
+        const key = String(keyPath.at(-1));
+        issueAt(keyPath, `unknown key "${key}"${didYouMean(key, knownKeys(keyPath.slice(0, -1)))}`, true);
       } else {
         // A value that may be a credential is described by its type only.
-        const input = valueAt(value, keyPath);
+        const input = issue.input;
         const secret = isSecretPath(keyPath) || isNotifySecretPath(keyPath) || isTracingSecretPath(keyPath);
-        issueAt(keyPath, issueMessage(issue, secret && (input === null || typeof input !== 'object') ? new Hidden(input) : input));
+        issueAt(keyPath, issueMessage(issue, keyPath, secret && (input === null || typeof input !== 'object') ? new Hidden(input) : input));
       }
     }
   }
   if (issues.length === 0 && parsed.success) {
-    checkDatasetNames(parsed.data, issueAt);
-    checkPrometheus(parsed.data.prometheus, issueAt);
-    checkNotify(parsed.data.notify, parsed.data.datasets.map((d) => d.name), isRecord(written) ? written.notify : undefined, issueAt);
-    checkTracing(parsed.data.tracing, issueAt);
+    checkDatasetNames(parsed.output, issueAt);
+    checkPrometheus(parsed.output.prometheus, issueAt);
+    checkNotify(parsed.output.notify, parsed.output.datasets.map((d) => d.name), isRecord(written) ? written.notify : undefined, issueAt);
+    checkTracing(parsed.output.tracing, issueAt);
   }
   if (issues.length > 0 || !parsed.success) {
     issues.sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0));
@@ -117,10 +116,10 @@ export function parseConfig(text: string, file: string, options: LoadOptions = {
   const baseDir = path.dirname(path.resolve(file));
   return {
     file,
-    datasets: parsed.data.datasets.map((d, i) => normalizeDataset(d, i, baseDir)),
-    prometheus: normalizePrometheus(parsed.data.prometheus),
-    notify: normalizeNotify(parsed.data.notify, baseDir),
-    tracing: normalizeTracing(parsed.data.tracing),
+    datasets: parsed.output.datasets.map((d, i) => normalizeDataset(d, i, baseDir)),
+    prometheus: normalizePrometheus(parsed.output.prometheus),
+    notify: normalizeNotify(parsed.output.notify, baseDir),
+    tracing: normalizeTracing(parsed.output.tracing),
     locate,
   };
 }
@@ -282,35 +281,54 @@ function formatPath(keyPath: KeyPath): string {
   return out;
 }
 
-/** Allowed keys of the object at a path of the schema, for suggestions. */
-function knownKeys(keyPath: KeyPath): string[] {
-  let schema: unknown = configSchema;
-  for (const seg of [...keyPath, null]) {
-    schema = unwrap(schema);
-    if (seg === null) break;
-    const def = (schema as { _zod: { def: Record<string, unknown> } })._zod.def;
-    if (def.type === 'array') schema = def.element;
-    else if (def.type === 'object') schema = (def.shape as Record<string, unknown>)[String(seg)];
-    else if (def.type === 'record') schema = def.valueType;
-    else return [];
-    if (!schema) return [];
-  }
-  const def = (schema as { _zod: { def: Record<string, unknown> } })._zod.def;
-  return def.type === 'object' ? Object.keys(def.shape as object) : [];
+function pathOf(issue: v.BaseIssue<unknown>): KeyPath {
+  return (issue.path ?? []).map((item) => item.key as string | number);
 }
 
-function unwrap(schema: unknown): unknown {
-  let s = schema as { _zod: { def: { type: string; innerType?: unknown } } };
-  while (s._zod.def.type === 'optional' || s._zod.def.type === 'default' || s._zod.def.type === 'nullable') {
-    s = s._zod.def.innerType as typeof s;
+/** An object reports a missing or an unknown key as an issue about the key, not its value. */
+function keyIssue(issue: v.BaseIssue<unknown>): 'missing' | 'unknown' | undefined {
+  if (issue.path?.at(-1)?.origin !== 'key') return undefined;
+  return issue.input === undefined ? 'missing' : 'unknown';
+}
+
+/** The schema of the value at a key path; undefined past a value that is not a map or list. */
+function schemaAt(keyPath: KeyPath): v.GenericSchema | undefined {
+  let schema: v.GenericSchema | undefined = configSchema;
+  for (const seg of keyPath) {
+    const s = unwrap(schema) as { type: string; item?: v.GenericSchema; entries?: v.ObjectEntries; value?: v.GenericSchema };
+    if (s.type === 'array') schema = s.item;
+    else if (s.type === 'object') schema = s.entries?.[String(seg)] as v.GenericSchema | undefined;
+    else if (s.type === 'record') schema = s.value;
+    else return undefined;
+    if (!schema) return undefined;
   }
+  return schema;
+}
+
+/** Allowed keys of the object at a path of the schema, for suggestions. */
+function knownKeys(keyPath: KeyPath): string[] {
+  const schema = schemaAt(keyPath);
+  const s = schema && (unwrap(schema) as { type: string; entries?: v.ObjectEntries });
+  return s?.type === 'object' && s.entries ? Object.keys(s.entries) : [];
+}
+
+function unwrap(schema: v.GenericSchema): v.GenericSchema {
+  let s = schema as v.GenericSchema & { wrapped?: v.GenericSchema };
+  while (s.type === 'optional' && s.wrapped) s = s.wrapped;
   return s;
 }
 
-function issueMessage(issue: z.core.$ZodIssue, input: unknown): string {
-  if (issue.code === 'invalid_type' && input === undefined) return `missing required key: ${issue.message}`;
-  if (issue.code === 'invalid_type') return `${issue.message}, got ${describe(input)}`;
-  return issue.message;
+/** Schemas whose message lists the values allowed: the value given adds nothing. */
+const CHOICES = ['picklist', 'literal', 'union'];
+
+function issueMessage(issue: v.BaseIssue<unknown>, keyPath: KeyPath, input: unknown): string {
+  const missing = keyIssue(issue) === 'missing';
+  // A missing key's issue is the object's; the key's own schema says what was expected.
+  const schema = missing ? schemaAt(keyPath) : undefined;
+  const message = (schema && v.safeParse(schema, undefined).issues?.[0].message) ?? issue.message;
+  if (!missing && (issue.kind !== 'schema' || CHOICES.includes(issue.type))) return message;
+  if (input === undefined) return `missing required key: ${message}`;
+  return `${message}, got ${describe(input)}`;
 }
 
 /** A value that is described by its type only. */
@@ -318,22 +336,13 @@ class Hidden {
   constructor(readonly value: unknown) {}
 }
 
-function describe(v: unknown): string {
-  if (v instanceof Hidden) return `${v.value === null ? 'nothing (null)' : `a ${typeof v.value}`} (not shown: it may be a secret)`;
-  if (v === null) return 'nothing (null)';
-  if (Array.isArray(v)) return 'a list';
-  if (typeof v === 'object') return 'a map';
-  if (typeof v === 'string') return `the string ${JSON.stringify(v.length > 40 ? v.slice(0, 40) + '…' : v)}`;
-  return `${typeof v} ${String(v)}`;
-}
-
-function valueAt(value: unknown, keyPath: KeyPath): unknown {
-  let v = value;
-  for (const seg of keyPath) {
-    if (v === null || typeof v !== 'object') return undefined;
-    v = (v as Record<string, unknown>)[String(seg)];
-  }
-  return v;
+function describe(x: unknown): string {
+  if (x instanceof Hidden) return `${x.value === null ? 'nothing (null)' : `a ${typeof x.value}`} (not shown: it may be a secret)`;
+  if (x === null) return 'nothing (null)';
+  if (Array.isArray(x)) return 'a list';
+  if (typeof x === 'object') return 'a map';
+  if (typeof x === 'string') return `the string ${JSON.stringify(x.length > 40 ? x.slice(0, 40) + '…' : x)}`;
+  return `${typeof x} ${String(x)}`;
 }
 
 function yamlMessage(code: string, message: string): string {

@@ -5,7 +5,8 @@
  * place. Messages never repeat a value here: URLs, routing keys and headers are secrets.
  */
 import path from 'node:path';
-import { z } from 'zod';
+import * as v from 'valibot';
+import { number, record, sized, strictObject, text, wholeNumber } from './kit.js';
 import { didYouMean } from './suggest.js';
 import type { KeyPath, Severity } from './types.js';
 
@@ -30,39 +31,41 @@ const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 const RESERVED_HEADERS = ['content-type', 'content-length', 'host', 'transfer-encoding', 'connection'];
 
 // Defined here rather than taken from schema.ts, which imports this file.
-const severity = z.enum(['critical', 'error', 'warn', 'info'], { error: 'expected critical, error, warn or info' });
-const timeoutSeconds = z.number({ error: 'expected a number of seconds' }).positive({ error: 'must be greater than 0' });
-const retries = z
-  .number({ error: 'expected a whole number' })
-  .int({ error: 'expected a whole number' })
-  .min(0, { error: 'must be between 0 and 10' })
-  .max(10, { error: 'must be between 0 and 10' });
+const severity = v.picklist(['critical', 'error', 'warn', 'info'], 'expected critical, error, warn or info');
+const timeoutSeconds = v.pipe(number('expected a number of seconds'), v.gtValue(0, 'must be greater than 0'));
+const retries = v.pipe(wholeNumber('expected a whole number'), v.minValue(0, 'must be between 0 and 10'), v.maxValue(10, 'must be between 0 and 10'));
 
-export const channelSchema = z.strictObject({
-  type: z.enum(CHANNEL_TYPES, { error: 'expected slack, pagerduty or webhook' }).optional(),
-  // No min(1): an unset ${VAR} is reported once, as such; checkNotify reports an empty value.
-  url: z.string({ error: 'expected a URL' }).optional(),
-  routing_key: z.string({ error: 'expected the routing key of a PagerDuty Events API v2 integration' }).optional(),
-  severities: z.array(severity, { error: 'expected a list of severities: critical, error, warn, info' }).min(1, { error: 'list at least one severity' }).optional(),
-  datasets: z.array(z.string({ error: 'expected a dataset name' }), { error: 'expected a list of dataset names' }).min(1, { error: 'list at least one dataset' }).optional(),
-  headers: z.record(z.string(), z.string({ error: 'expected a string' }), { error: 'expected a map of header: value' }).optional(),
-  source: z.string({ error: 'expected a string' }).min(1).optional(),
-  group: z.string({ error: 'expected a string' }).min(1).optional(),
-  dedup_key_prefix: z.string({ error: 'expected a string' }).min(1).max(100, { error: 'at most 100 characters' }).optional(),
-  always: z.boolean({ error: 'expected true or false' }).optional(),
-  timeout_seconds: timeoutSeconds.optional(),
-  retries: retries.optional(),
+export const channelSchema = strictObject({
+  type: v.optional(v.picklist(CHANNEL_TYPES, 'expected slack, pagerduty or webhook')),
+  // Empty is allowed: an unset ${VAR} is reported once, as such; checkNotify reports an empty value.
+  url: v.optional(v.string('expected a URL')),
+  routing_key: v.optional(v.string('expected the routing key of a PagerDuty Events API v2 integration')),
+  severities: v.optional(
+    sized(v.pipe(v.array(severity, 'expected a list of severities: critical, error, warn, info'), v.minLength(1, 'list at least one severity'))),
+  ),
+  datasets: v.optional(
+    sized(v.pipe(v.array(v.string('expected a dataset name'), 'expected a list of dataset names'), v.minLength(1, 'list at least one dataset'))),
+  ),
+  headers: v.optional(record(v.string('expected a string'), 'expected a map of header: value')),
+  source: v.optional(text('expected a string')),
+  group: v.optional(text('expected a string')),
+  dedup_key_prefix: v.optional(
+    sized(v.pipe(v.string('expected a string'), v.minLength(1, 'expected a string'), v.maxLength(100, 'at most 100 characters'))),
+  ),
+  always: v.optional(v.boolean('expected true or false')),
+  timeout_seconds: v.optional(timeoutSeconds),
+  retries: v.optional(retries),
 });
 
-export const notifySchema = z.strictObject({
-  channels: z.record(z.string(), channelSchema, { error: 'expected a map of channel name: {type, ...}' }),
-  state_file: z.string({ error: 'expected a path' }).min(1).optional(),
-  timeout_seconds: timeoutSeconds.default(NOTIFY_DEFAULTS.timeoutSeconds),
-  retries: retries.default(NOTIFY_DEFAULTS.retries),
+export const notifySchema = strictObject({
+  channels: record(channelSchema, 'expected a map of channel name: {type, ...}'),
+  state_file: v.optional(text('expected a path')),
+  timeout_seconds: v.optional(timeoutSeconds, NOTIFY_DEFAULTS.timeoutSeconds),
+  retries: v.optional(retries, NOTIFY_DEFAULTS.retries),
 });
 
-export type RawNotify = z.infer<typeof notifySchema>;
-type RawChannel = z.infer<typeof channelSchema>;
+export type RawNotify = v.InferOutput<typeof notifySchema>;
+type RawChannel = v.InferOutput<typeof channelSchema>;
 
 /** One channel, normalised. Secrets (url, routingKey, headers) are kept as given: never print them. */
 export interface ChannelConfig {

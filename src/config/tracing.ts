@@ -3,7 +3,8 @@
  * The standard OTEL_* environment variables override it (see src/tracing/settings.ts).
  * Messages never repeat the endpoint or header values: they may hold credentials.
  */
-import { z } from 'zod';
+import * as v from 'valibot';
+import { number, record, sized, strictObject, text } from './kit.js';
 import type { KeyPath } from './types.js';
 
 export const OTLP_PROTOCOLS = ['http/protobuf', 'http/json'] as const;
@@ -11,20 +12,21 @@ export type OtlpProtocol = (typeof OTLP_PROTOCOLS)[number];
 
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
-export const tracingSchema = z.strictObject({
-  endpoint: z.string({ error: 'expected the URL of an OTLP/HTTP receiver, e.g. http://otel-collector:4318' }).min(1).optional(),
-  protocol: z.enum(OTLP_PROTOCOLS, { error: 'expected http/protobuf or http/json (OTLP over gRPC is not supported)' }).optional(),
-  headers: z.record(z.string(), z.string({ error: 'expected a string' }), { error: 'expected a map of header: value' }).optional(),
-  timeout_seconds: z.number({ error: 'expected a number of seconds' }).positive({ error: 'must be greater than 0' }).optional(),
-  service_name: z.string({ error: 'expected a service name' }).min(1, { error: 'the service name is empty' }).optional(),
-  resource_attributes: z
-    .record(z.string(), z.union([z.string(), z.number(), z.boolean()], { error: 'expected a string, number or boolean' }), {
-      error: 'expected a map of attribute: value',
-    })
-    .optional(),
+export const tracingSchema = strictObject({
+  endpoint: v.optional(text('expected the URL of an OTLP/HTTP receiver, e.g. http://otel-collector:4318')),
+  protocol: v.optional(v.picklist(OTLP_PROTOCOLS, 'expected http/protobuf or http/json (OTLP over gRPC is not supported)')),
+  headers: v.optional(record(v.string('expected a string'), 'expected a map of header: value')),
+  timeout_seconds: v.optional(v.pipe(number('expected a number of seconds'), v.gtValue(0, 'must be greater than 0'))),
+  service_name: v.optional(sized(v.pipe(v.string('expected a service name'), v.minLength(1, 'the service name is empty')))),
+  resource_attributes: v.optional(
+    record(
+      v.union([v.string(), number(), v.boolean()], 'expected a string, number or boolean'),
+      'expected a map of attribute: value',
+    ),
+  ),
 });
 
-export type RawTracing = z.infer<typeof tracingSchema>;
+export type RawTracing = v.InferOutput<typeof tracingSchema>;
 
 /** The `tracing:` section, normalised. Endpoint and headers may be secrets: never print them whole. */
 export interface TracingConfig {
