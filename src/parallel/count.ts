@@ -31,7 +31,9 @@ export interface Boundary {
   line: number;
 }
 
-const READ_BYTES = 1024 * 1024;
+// Small enough to stay in the L2 cache across the three counting passes over it: 266 MB
+// counted in 130-155 ms with 64 KiB reads, 180-240 ms with 1 MiB.
+const READ_BYTES = 64 * 1024;
 /** Hits after which a byte counts as dense: a word-at-a-time count is then cheaper than memchr per hit. */
 const DENSE_CHECK = 4096;
 const DENSE_SPACING = 64;
