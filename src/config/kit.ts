@@ -115,17 +115,20 @@ export function record<const TValue extends v.GenericSchema>(
       }
       const out: { typed: boolean; value: Record<string, unknown>; issues?: v.BaseIssue<unknown>[] } = { typed: true, value: {} };
       for (const key of Object.keys(input)) {
-        // Assigning it would set the output's prototype.
-        if (key === '__proto__') continue;
         const item = this.value['~run']({ value: input[key] }, config);
         const at: v.ObjectPathItem = { type: 'object', origin: 'value', input, key, value: input[key] };
         for (const issue of item.issues ?? []) (out.issues ??= []).push({ ...issue, path: [at, ...(issue.path ?? [])] });
         if (!item.typed) out.typed = false;
-        out.value[key] = item.value;
+        setOwn(out.value, key, item.value);
       }
       return out as v.OutputDataset<v.InferOutput<typeof base>, v.InferIssue<typeof base>>;
     },
   });
+}
+
+/** obj[key] = value, except that a key named __proto__ becomes a key instead of setting the prototype. */
+export function setOwn(obj: Record<string, unknown>, key: string, value: unknown): void {
+  Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
 }
 
 function withoutStandard<T extends { '~standard': unknown }>(schema: T): Omit<T, '~standard'> {

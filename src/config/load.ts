@@ -10,6 +10,7 @@ import { ConfigError, DqcError, EXIT, type ConfigIssue } from '../errors.js';
 import { checkNotify, isNotifySecretPath, normalizeNotify } from './notify.js';
 import { checkPrometheus, isSecretPath, normalizePrometheus } from './prometheus.js';
 import { COMPLETENESS_OPTIONS, configSchema, type RawConfig } from './schema.js';
+import { setOwn } from './kit.js';
 import { closest, didYouMean } from './suggest.js';
 import { checkTracing, isTracingSecretPath, normalizeTracing } from './tracing.js';
 import type { CheckConfig, DatasetConfig, KeyPath, SuiteConfig } from './types.js';
@@ -98,7 +99,7 @@ export function parseConfig(text: string, file: string, options: LoadOptions = {
         // A value that may be a credential is described by its type only.
         const input = issue.input;
         const secret = isSecretPath(keyPath) || isNotifySecretPath(keyPath) || isTracingSecretPath(keyPath);
-        issueAt(keyPath, issueMessage(issue, keyPath, secret && (input === null || typeof input !== 'object') ? new Hidden(input) : input));
+        issueAt(keyPath, issueMessage(issue, keyPath, secret && input !== undefined && (input === null || typeof input !== 'object') ? new Hidden(input) : input));
       }
     }
   }
@@ -220,7 +221,7 @@ function interpolate(value: unknown, at: KeyPath, env: Record<string, string | u
   if (Array.isArray(value)) return value.map((v, i) => interpolate(v, [...at, i], env, issueAt));
   if (value !== null && typeof value === 'object') {
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = interpolate(v, [...at, k], env, issueAt);
+    for (const [k, v] of Object.entries(value)) setOwn(out, k, interpolate(v, [...at, k], env, issueAt));
     return out;
   }
   return value;
@@ -239,8 +240,7 @@ function expandShortForms(value: unknown): unknown {
     const columns: Record<string, unknown> = {};
     const rest: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(comp)) {
-      if ((COMPLETENESS_OPTIONS as readonly string[]).includes(k)) rest[k] = v;
-      else columns[k] = v;
+      setOwn((COMPLETENESS_OPTIONS as readonly string[]).includes(k) ? rest : columns, k, v);
     }
     d.checks.completeness = { ...rest, columns };
   }

@@ -110,4 +110,20 @@ describe('config', () => {
     assert.match(issuesOf('')[0].message, /empty/);
     assert.match(issuesOf('version: 1\n')[0].message, /missing required key/);
   });
+
+  it('says a missing secret is missing, without the "not shown" wording for a value', () => {
+    const text = `prometheus:\n  basic_auth: {username: ci}\n${SEED}`;
+    const issues = issuesOf(text);
+    assert.equal(issues.length, 1);
+    assert.equal(issues[0].path, 'prometheus.basic_auth.password');
+    assert.equal(issues[0].message, 'missing required key: expected a password');
+  });
+
+  it('keeps a key named __proto__ as a key of its map', () => {
+    const text = SEED.replace('completeness: {user_id: 0.0,', 'completeness: {__proto__: [1], user_id: 0.0,');
+    const issues = issuesOf(text);
+    assert.equal(issues.length, 1, JSON.stringify(issues));
+    assert.equal(issues[0].path, 'datasets[0].checks.completeness.columns.__proto__');
+    assert.match(issues[0].message, /expected a number between 0 and 1, got a list/);
+  });
 });
