@@ -33,6 +33,12 @@ const READ_WINDOW = 1 << 20;
 const HEADER_PROBE = 16 * 1024;
 /** A page that decompresses to more than this is refused rather than allocated. */
 export const MAX_PAGE_BYTES = 1 << 30;
+/**
+ * A page with more values than this is refused rather than decoded: RLE lets a few bytes
+ * claim billions of values, and a page is decoded whole (at this limit, 512 MB of doubles).
+ * Writers cut pages at about 1 MB or 20,000 rows; a row group is seldom over a few million.
+ */
+export const MAX_PAGE_VALUES = 1 << 26;
 
 function zlibDecompressor(name: string, fn: (input: Uint8Array, opts: { maxOutputLength: number }) => Buffer) {
   return (input: Uint8Array, outputLength: number): Uint8Array => {
@@ -245,6 +251,18 @@ export class ChunkPages {
       throw this.error(
         `page of ${uncompressed} bytes uncompressed is larger than the ${MAX_PAGE_BYTES}-byte limit this reader accepts`,
         'rewrite the file with smaller pages (most writers default to 1 MiB)',
+      );
+    }
+    const claimed = Math.max(
+      header.dictionary_page_header?.num_values ?? 0,
+      header.data_page_header?.num_values ?? 0,
+      header.data_page_header_v2?.num_values ?? 0,
+      header.data_page_header_v2?.num_rows ?? 0,
+    );
+    if (claimed > MAX_PAGE_VALUES) {
+      throw this.error(
+        `page of ${claimed} values is more than the ${MAX_PAGE_VALUES} this reader decodes at once`,
+        'the file is corrupt, or was written with very large pages: rewrite it with a current writer (pages of at most 20,000 rows)',
       );
     }
     const { maxDefinition, maxRepetition } = this.label;

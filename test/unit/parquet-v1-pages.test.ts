@@ -22,7 +22,7 @@ import { writePageHeader } from 'hyparquet-writer/src/datapage.js';
 import { writeMetadata } from 'hyparquet-writer/src/metadata.js';
 import { DataError } from '../../src/errors.js';
 import { ParquetSource } from '../../src/sources/parquet.js';
-import { COMPRESSORS, readHybrid, readyDecompressors } from '../../src/sources/parquet-column.js';
+import { COMPRESSORS, MAX_PAGE_VALUES, readHybrid, readyDecompressors } from '../../src/sources/parquet-column.js';
 import { mulberry32 as rng } from '../random.ts';
 
 const CORPUS = join(dirname(fileURLToPath(import.meta.url)), '../data/parquet-testing');
@@ -135,6 +135,10 @@ interface FileOptions {
   codec?: 'UNCOMPRESSED' | 'GZIP';
   /** Edit a data page's bytes (uncompressed) before it is written. */
   editPage?: (column: string, page: number[]) => number[];
+  /** Values a data page's header claims, instead of its real count. */
+  pageValues?: number;
+  /** Rows the footer claims for the row group and the file, instead of the real count. */
+  footerRows?: number;
 }
 
 /** One row group of v1 pages. */
@@ -194,7 +198,7 @@ function v1File(columns: ColumnSpec[], options: FileOptions = {}): Uint8Array {
         uncompressed_page_size: 0,
         compressed_page_size: 0,
         data_page_header: {
-          num_values: slice.length,
+          num_values: options.pageValues ?? slice.length,
           encoding: c.dictionary ? 'RLE_DICTIONARY' : 'PLAIN',
           definition_level_encoding: 'RLE',
           repetition_level_encoding: 'RLE',
@@ -208,7 +212,7 @@ function v1File(columns: ColumnSpec[], options: FileOptions = {}): Uint8Array {
         encodings: c.dictionary ? ['PLAIN', 'RLE', 'RLE_DICTIONARY'] : ['PLAIN', 'RLE'],
         path_in_schema: [c.name],
         codec,
-        num_values: BigInt(rows),
+        num_values: BigInt(options.footerRows ?? rows),
         total_uncompressed_size: BigInt(body.length - start),
         total_compressed_size: BigInt(body.length - start),
         data_page_offset: BigInt(dataOffset),
@@ -228,8 +232,8 @@ function v1File(columns: ColumnSpec[], options: FileOptions = {}): Uint8Array {
         logical_type: c.logical_type,
       })),
     ],
-    num_rows: BigInt(rows),
-    row_groups: [{ columns: chunks, total_byte_size: BigInt(body.length), num_rows: BigInt(rows) }],
+    num_rows: BigInt(options.footerRows ?? rows),
+    row_groups: [{ columns: chunks, total_byte_size: BigInt(body.length), num_rows: BigInt(options.footerRows ?? rows) }],
     metadata_length: 0,
   } as unknown as FileMetaData;
   const writer = new ByteWriter();
@@ -421,6 +425,24 @@ describe('v1 data pages: corrupt pages are errors', () => {
       await rejects(v1File([column], { editPage: (_, p) => edit(p) }), pattern);
     });
   }
+
+  test('a page claiming more values than its row group, or than can be decoded at once, is refused before decoding', async () => {
+    // One RLE run of 2^31 - 1 dictionary indices is six bytes: only the header counts bound it.
+    const spec: ColumnSpec = { name: 's', type: 'BYTE_ARRAY', optional: false, values: ['a', 'a', 'a', 'a'], dictionary: true, converted_type: 'UTF8' };
+    const run = (n: number) => {
+      const out = [1]; // bit width 1, then one RLE run of index 0
+      varint(out, n * 2);
+      out.push(0);
+      return out;
+    };
+    const huge = 2 ** 31 - 1;
+    await rejects(v1File([spec], { pageValues: 1000, editPage: () => run(1000) }), /column 's', row group 0, page 2 .*more values than the row group's 4 rows/);
+    await rejects(
+      v1File([spec], { pageValues: huge, footerRows: huge, editPage: () => run(huge) }),
+      new RegExp(`column 's', row group 0, page 2 .*page of ${huge} values is more than the ${MAX_PAGE_VALUES} this reader decodes at once`),
+    );
+    await rejects(v1File([spec], { pageValues: MAX_PAGE_VALUES + 1, footerRows: huge, editPage: () => run(MAX_PAGE_VALUES + 1) }), /is more than the \d+ this reader decodes at once/);
+  });
 
   test('dictionary indices wider than 32 bits, or missing', async () => {
     const spec: ColumnSpec = { name: 's', type: 'BYTE_ARRAY', optional: false, values: ['a', 'b', 'c', 'a'], dictionary: true, converted_type: 'UTF8' };
