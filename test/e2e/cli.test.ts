@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, readFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { BIN, dqc, noStack, ROOT, scratch } from '../helpers.ts';
@@ -150,7 +150,27 @@ describe('usage errors exit 2', () => {
     const env = { ...process.env, PATH: `${dir}:${process.env.PATH}` };
     const plain = spawnSync(BIN, ['check', '-c', 'q y.yaml'], { encoding: 'utf8', env: { ...env, GLIBC_TUNABLES: '' } });
     assert.equal(plain.stdout, `glibc.malloc.hugetlb=1|${BIN} check -c q y.yaml\n`);
-    const off = spawnSync(BIN, ['--version'], { encoding: 'utf8', env: { ...env, GLIBC_TUNABLES: 'glibc.malloc.hugetlb=0' } });
-    assert.equal(off.stdout, `glibc.malloc.hugetlb=1:glibc.malloc.hugetlb=0|${BIN} --version\n`);
+    const off = spawnSync(BIN, ['--help'], { encoding: 'utf8', env: { ...env, GLIBC_TUNABLES: 'glibc.malloc.hugetlb=0' } });
+    assert.equal(off.stdout, `glibc.malloc.hugetlb=1:glibc.malloc.hugetlb=0|${BIN} --help\n`);
+  });
+  it('the first line answers --version from package.json without starting node, also through a symlink, and leaves it to node where it cannot', () => {
+    const version = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')).version;
+    const dir = scratch({});
+    mkdirSync(path.join(dir, 'stand-in'));
+    writeFileSync(path.join(dir, 'stand-in', 'node'), '#!/bin/sh\necho "node|$*"\n');
+    chmodSync(path.join(dir, 'stand-in', 'node'), 0o755);
+    const env = { ...process.env, PATH: `${path.join(dir, 'stand-in')}:${process.env.PATH}` };
+    symlinkSync(BIN, path.join(dir, 'dqc'));
+    for (const [bin, flag] of [[BIN, '--version'], [BIN, '-V'], [path.join(dir, 'dqc'), '--version']]) {
+      const r = spawnSync(bin, [flag], { encoding: 'utf8', env });
+      assert.equal(r.stdout, `${version}\n`, `${bin} ${flag}`);
+    }
+    // With another argument, or without a package.json beside it, node answers.
+    assert.equal(spawnSync(BIN, ['--version', 'x'], { encoding: 'utf8', env }).stdout, `node|${BIN} --version x\n`);
+    const alone = path.join(dir, 'copy', 'bin', 'dqc');
+    mkdirSync(path.dirname(alone), { recursive: true });
+    copyFileSync(BIN, alone);
+    chmodSync(alone, 0o755);
+    assert.equal(spawnSync(alone, ['--version'], { encoding: 'utf8', env }).stdout, `node|${alone} --version\n`);
   });
 });
