@@ -86,7 +86,7 @@ export function strictObject<const TEntries extends v.ObjectEntries>(
         return dataset as unknown as v.FailureDataset<v.ObjectIssue>;
       }
       const out = known['~run'](dataset, config);
-      for (const key in input) {
+      for (const key of Object.keys(input)) {
         if (Object.hasOwn(entries, key)) continue;
         v._addIssue(this, 'key', out, config, {
           input: key,

@@ -297,7 +297,7 @@ function schemaAt(keyPath: KeyPath): v.GenericSchema | undefined {
   for (const seg of keyPath) {
     const s = unwrap(schema) as { type: string; item?: v.GenericSchema; entries?: v.ObjectEntries; value?: v.GenericSchema };
     if (s.type === 'array') schema = s.item;
-    else if (s.type === 'object') schema = s.entries?.[String(seg)] as v.GenericSchema | undefined;
+    else if (s.type === 'object') schema = s.entries && Object.hasOwn(s.entries, String(seg)) ? (s.entries[String(seg)] as v.GenericSchema) : undefined;
     else if (s.type === 'record') schema = s.value;
     else return undefined;
     if (!schema) return undefined;

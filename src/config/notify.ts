@@ -133,6 +133,8 @@ export function checkNotify(raw: RawNotify | undefined, datasets: string[], writ
   for (const name of names) {
     const ch = raw.channels[name];
     if (!CHANNEL_NAME.test(name)) issueAt(at(name), `channel name "${name}" may only use letters, digits, _ . -`, true);
+    // The alert state file keys its channels by name in a plain object.
+    else if (name in Object.prototype) issueAt(at(name), `channel name "${name}" is reserved: choose another`, true);
     const type = channelTypeOf(name, ch);
     if (!type) {
       issueAt(at(name), `channel "${name}" needs a type: slack, pagerduty or webhook${didYouMean(name, [...CHANNEL_TYPES])}`, true);

@@ -14,7 +14,7 @@ interface Entry {
 }
 
 /**
- * The worker module next to this one: dist/parallel/worker.js when built; when this
+ * The worker module next to this one: dist/bundle/worker.js when built; when this
  * module runs as TypeScript source (tests under tsx), worker.ts behind tsx's loader.
  * Undefined when neither works, and scans stay on the main thread.
  */

@@ -405,30 +405,38 @@ function fileChunks(path: string, start: number, end: number | undefined): Async
       // A whole-file read goes sequentially (position null), so pipes and FIFOs work too.
       const sequential = start === 0 && end === undefined;
       let position = start;
-      /** Reads the chunk at `position`; started before the previous chunk is parsed, so the copy overlaps it. */
+      /**
+       * Reads the chunk at `position`. From the second chunk on, the next read starts before
+       * the current chunk is parsed, so the copy overlaps the parse; a pass that stops after
+       * the first chunk (the header) costs no extra read.
+       */
       const readAt = (at: number): Promise<{ buf: Buffer; bytesRead: number }> | undefined => {
         if (closed || (end !== undefined && at >= end)) return undefined;
         const want = end === undefined ? CHUNK_BYTES : Math.min(CHUNK_BYTES, end - at);
         let buf = free.pop();
         if (buf === undefined || buf.length < HEADROOM + want) buf = Buffer.allocUnsafe(HEADROOM + want);
         const b = buf;
-        return file.read(b, HEADROOM, want, sequential ? null : at).then(({ bytesRead }) => ({ buf: b, bytesRead }));
+        const read = file.read(b, HEADROOM, want, sequential ? null : at).then(({ bytesRead }) => ({ buf: b, bytesRead }));
+        // A consumer that stops early never awaits the read started ahead: its failure must not
+        // become an unhandled rejection. The handle's close waits for it (FileHandle semantics).
+        read.catch(() => undefined);
+        return read;
       };
-      let next = readAt(position);
+      let next: ReturnType<typeof readAt> = undefined;
       try {
-        while (next !== undefined) {
+        for (let handed = 0; ; handed++) {
+          next ??= readAt(position);
+          if (next === undefined) return;
           const { buf, bytesRead } = await next;
           next = undefined;
           if (bytesRead === 0) return;
           position += bytesRead;
           state.bytesRead += bytesRead;
-          next = readAt(position);
+          if (handed > 0) next = readAt(position);
           own.add(buf.buffer);
           yield markHeadroom(buf.subarray(HEADROOM, HEADROOM + bytesRead));
         }
       } finally {
-        // A read still running when the consumer stops: let it finish before the handle closes.
-        if (next !== undefined) await next.catch(() => undefined);
         state.destroy();
       }
     },

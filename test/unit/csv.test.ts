@@ -980,4 +980,33 @@ describe('released batches', () => {
       assert.ok(released.regions.size <= 4, `released: chunk buffers reused (${released.regions.size} for ${kept.regions.size} chunks)`);
     }
   });
+
+  test('a pass that stops early leaves no read behind: the file is closed and nothing is rejected unhandled', async () => {
+    const openFds = () => (process.platform === 'linux' ? readdirSync('/proc/self/fd').length : 0);
+    let text = 'id,v\n';
+    for (let i = 0; text.length < 5_000_000; i++) text += `${i},${i % 13}\n`;
+    const file = tmpFile('early-stop.csv', text);
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      const before = openFds();
+      for (const stopAfter of [1, 2, 3]) {
+        let seen = 0;
+        for await (const b of new CsvSource(file).batches(['v'])) {
+          b.release?.();
+          if (++seen === stopAfter) break;
+        }
+        assert.equal(seen, stopAfter);
+      }
+      // The header-only pass stops after the first chunk.
+      assert.deepEqual((await new CsvSource(file).schema()).map((c) => c.name), ['id', 'v']);
+      // Closing waits for a read still running; give it a moment.
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      assert.equal(openFds(), before, 'every file handle closed');
+      assert.deepEqual(unhandled, []);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+  });
 });

@@ -55,6 +55,14 @@ ${DATASETS}`,
     assert.equal(n.channels[2].always, true);
   });
 
+  it('refuses channel names that are properties of every object (the state file keys channels by name)', () => {
+    for (const name of ['__proto__', 'constructor', 'toString']) {
+      const issues = issuesOf(`notify:\n  channels:\n    ${name}: {type: webhook, url: "https://hooks.example/dqc"}\n${DATASETS}`);
+      assert.equal(issues.length, 1, issues.join('\n'));
+      assert.match(issues[0], new RegExp(`^3:5 notify\\.channels\\.${name}: channel name "${name}" is reserved: choose another$`));
+    }
+  });
+
   it('locates every problem: missing type and url, keys of another type, unknown datasets and severities', () => {
     const issues = issuesOf(`notify:
   channels:
