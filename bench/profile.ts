@@ -6,10 +6,11 @@
  *                         [--top 25] [--data bench-data]
  *
  * The profile is kept in <data>/profiles/ (open it in Chrome DevTools or VS Code).
- * Locations are in dist/ (the code that ran); the source maps there lead to src/.
+ * Locations in the bundle that ran (dist/bundle/) are given in src/ through its source maps.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { SourceMap } from 'node:module';
 import path from 'node:path';
 import { CODECS, DQC_BIN, NOW, REPO_ROOT, SIZES, duckdbAvailable, ensureData, writeDqcConfig, type SizeName } from './data.ts';
 
@@ -36,8 +37,9 @@ export function selfTimes(profile: CpuProfile): SelfTime[] {
   for (let i = 0; i < samples.length; i++) {
     const us = i + 1 < timeDeltas.length ? timeDeltas[i + 1] : 0;
     const cf = byId.get(samples[i])!.callFrame;
-    const file = cf.url ? relative(cf.url) : cf.functionName.startsWith('(') ? cf.functionName : '(native)';
-    const location = cf.url ? `${file}:${cf.lineNumber + 1}` : file;
+    const original = cf.url ? sourceOf(cf.url, cf.lineNumber, cf.columnNumber) : undefined;
+    const file = original?.file ?? (cf.url ? relative(cf.url) : cf.functionName.startsWith('(') ? cf.functionName : '(native)');
+    const location = original ? `${original.file}:${original.line}` : cf.url ? `${file}:${cf.lineNumber + 1}` : file;
     const name = cf.functionName || '(anonymous)';
     const key = `${name} ${location}`;
     const entry = acc.get(key) ?? { name, location, file, ms: 0 };
@@ -45,6 +47,19 @@ export function selfTimes(profile: CpuProfile): SelfTime[] {
     acc.set(key, entry);
   }
   return [...acc.values()].sort((a, b) => b.ms - a.ms);
+}
+
+const maps = new Map<string, SourceMap | undefined>();
+
+/** The source file and 1-based line of a location in a file with a source map beside it. */
+function sourceOf(url: string, line: number, column: number): { file: string; line: number } | undefined {
+  if (!url.startsWith('file://')) return undefined;
+  const js = new URL(url).pathname;
+  if (!maps.has(js)) maps.set(js, existsSync(js + '.map') ? new SourceMap(JSON.parse(readFileSync(js + '.map', 'utf8'))) : undefined);
+  const entry = maps.get(js)?.findEntry(line, column) as { originalSource?: string; originalLine?: number } | undefined;
+  if (!entry?.originalSource || entry.originalLine === undefined) return undefined;
+  const source = entry.originalSource.startsWith('file://') ? new URL(entry.originalSource).pathname : path.resolve(path.dirname(js), entry.originalSource);
+  return { file: relative(source), line: entry.originalLine + 1 };
 }
 
 function relative(url: string): string {
