@@ -167,11 +167,14 @@ async function runDataset(config: SuiteConfig, ds: DatasetConfig, options: RunOp
       let pendingRows = 0;
       let pendingBytes: number | undefined;
       let started = how.after === undefined;
+      // Workers report progress as counts; observers see them as column-less batches of the whole source.
+      const progressed = (rows: number, bytesRead: number | undefined) =>
+        observe?.batch?.(ds.name, role, { rows, columns: new Map(), origin: { file: opened.source.description, rowStart: 0, bytesRead } });
       const start = () => {
         started = true;
         scanStarted = performance.now();
         observe?.scanStart?.(ds.name, role, opened.files);
-        if (pendingRows > 0) observe?.batch?.(ds.name, role, { rows: pendingRows, columns: new Map(), origin: { file: opened.source.description, rowStart: 0, bytesRead: pendingBytes } });
+        if (pendingRows > 0) progressed(pendingRows, pendingBytes);
       };
       if (how.after) how.after.then(start, () => undefined).catch(() => undefined);
       else start();
@@ -186,14 +189,10 @@ async function runDataset(config: SuiteConfig, ds: DatasetConfig, options: RunOp
         accumulators: accs,
         inputs: how.inputs ?? {},
         planning: how.planning,
-        // Workers report progress as counts; observers see them as column-less batches of the whole source.
         progress: (rows, bytesRead) => {
-          if (!started) {
-            pendingRows += rows;
-            pendingBytes = bytesRead;
-            return;
-          }
-          observe?.batch?.(ds.name, role, { rows, columns: new Map(), origin: { file: opened.source.description, rowStart: 0, bytesRead } });
+          if (started) return progressed(rows, bytesRead);
+          pendingRows += rows;
+          pendingBytes = bytesRead;
         },
       });
       // Read here: the accumulators that need the reference are bound once it is read.

@@ -81,10 +81,7 @@ export function strictObject<const TEntries extends v.ObjectEntries>(
     ...withoutStandard(known),
     '~run'(dataset, config) {
       const input = dataset.value;
-      if (!isMap(input)) {
-        v._addIssue(this, 'type', dataset, config);
-        return dataset as unknown as v.FailureDataset<v.ObjectIssue>;
-      }
+      if (!isMap(input)) return typeIssue<v.FailureDataset<v.ObjectIssue>>(this, dataset, config);
       const out = known['~run'](dataset, config);
       for (const key of Object.keys(input)) {
         if (Object.hasOwn(entries, key)) continue;
@@ -109,10 +106,7 @@ export function record<const TValue extends v.GenericSchema>(
     ...withoutStandard(base),
     '~run'(dataset, config) {
       const input = dataset.value;
-      if (!isMap(input)) {
-        v._addIssue(this, 'type', dataset, config);
-        return dataset as unknown as v.FailureDataset<v.RecordIssue>;
-      }
+      if (!isMap(input)) return typeIssue<v.FailureDataset<v.RecordIssue>>(this, dataset, config);
       const out: { typed: boolean; value: Record<string, unknown>; issues?: v.BaseIssue<unknown>[] } = { typed: true, value: {} };
       for (const key of Object.keys(input)) {
         const item = this.value['~run']({ value: input[key] }, config);
@@ -129,6 +123,12 @@ export function record<const TValue extends v.GenericSchema>(
 /** obj[key] = value, except that a key named __proto__ becomes a key instead of setting the prototype. */
 export function setOwn(obj: Record<string, unknown>, key: string, value: unknown): void {
   Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
+/** The schema's type issue for a value that is not a map, and the dataset as its failure. */
+function typeIssue<T>(schema: Parameters<typeof v._addIssue>[0], dataset: v.UnknownDataset, config: v.Config<v.BaseIssue<unknown>>): T {
+  v._addIssue(schema, 'type', dataset, config);
+  return dataset as unknown as T;
 }
 
 function withoutStandard<T extends { '~standard': unknown }>(schema: T): Omit<T, '~standard'> {

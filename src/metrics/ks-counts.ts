@@ -13,7 +13,7 @@
 import type { ColumnBatch } from '../batch.js';
 import { sortFloat64 } from '../stats/sort.js';
 import { earlier, firstBad, shiftedBad, type Accumulator, type FirstBad, type NeedsReference, type Shareable } from './accumulator.js';
-import { NumericSample, readNumbers, type NumericSampleResult } from './numeric-sample.js';
+import { NumericSample, readNumbers, withRoom, type NumericSampleResult } from './numeric-sample.js';
 
 /** The reference sample, prepared once: distinct values, their counts, and a lookup grid. */
 export interface ReferenceEcdf {
@@ -149,11 +149,7 @@ export class KsCounts implements Accumulator<KsCountsResult>, Shareable, NeedsRe
     const ref = this.ref;
     if (!ref) {
       // Kept until bind: the reference is still being read.
-      if (this.early.length < this.earlyCount + batch.rows) {
-        const grown = new Float64Array(Math.max(2 * this.early.length, this.earlyCount + batch.rows, 1 << 16));
-        grown.set(this.early.subarray(0, this.earlyCount));
-        this.early = grown;
-      }
+      this.early = withRoom(this.early, this.earlyCount, this.earlyCount + batch.rows, 1 << 16);
       this.earlyCount += this.read(batch, this.early, this.earlyCount);
       return;
     }

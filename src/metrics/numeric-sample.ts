@@ -78,13 +78,19 @@ export class NumericSample implements Accumulator<NumericSampleResult>, Shareabl
   }
 
   private reserve(extra: number): void {
-    if (this.n + extra <= this.buf.length) return;
-    let size = this.buf.length * 2;
-    while (size < this.n + extra) size *= 2;
-    const next = new Float64Array(size);
-    next.set(this.buf.subarray(0, this.n));
-    this.buf = next;
+    this.buf = withRoom(this.buf, this.n, this.n + extra);
   }
+}
+
+/**
+ * `buf` with room for `need` values and its first `used` kept: `buf` itself when it has the
+ * room, else a copy at least twice as long (and at least `min`).
+ */
+export function withRoom(buf: Float64Array<ArrayBuffer>, used: number, need: number, min = 0): Float64Array<ArrayBuffer> {
+  if (need <= buf.length) return buf;
+  const next = new Float64Array(Math.max(2 * buf.length, need, min));
+  next.set(buf.subarray(0, used));
+  return next;
 }
 
 /**
