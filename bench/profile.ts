@@ -5,7 +5,8 @@
  *   npm run bench:profile [-- --size 1m] [--format csv|snappy|zstd] [--no-drift]
  *                         [--top 25] [--data bench-data]
  *
- * The profile is kept in <data>/profiles/ (open it in Chrome DevTools or VS Code).
+ * The profiles (the main thread's and each worker's) are kept in <data>/profiles/ (open them in
+ * Chrome DevTools or VS Code); the workers' self times are summed.
  * Locations in the bundle that ran (dist/bundle/) are given in src/ through its source maps.
  */
 import { spawnSync } from 'node:child_process';
@@ -107,22 +108,50 @@ async function main(): Promise<void> {
     rmSync(tmp, { recursive: true, force: true });
     throw new Error(`dqc exited ${r.status}: ${r.stderr}`);
   }
-  const produced = readdirSync(tmp).find((f) => f.endsWith('.cpuprofile'));
-  if (!produced) throw new Error('no .cpuprofile written');
-  const out = path.join(dir, `${path.basename(file)}.${withDrift ? 'all' : 'no-drift'}.cpuprofile`);
-  renameSync(path.join(tmp, produced), out);
+  // One profile per thread: CPU.<date>.<time>.<pid>.<thread>.<seq>.cpuprofile, thread 0 the main one.
+  const produced = readdirSync(tmp)
+    .filter((f) => f.endsWith('.cpuprofile'))
+    .map((f) => ({ f, thread: Number(f.split('.').at(-3)) }))
+    .sort((a, b) => a.thread - b.thread);
+  if (produced.length === 0) throw new Error('no .cpuprofile written');
+  const base = path.join(dir, `${path.basename(file)}.${withDrift ? 'all' : 'no-drift'}`);
+  const outs = produced.map(({ f, thread }) => {
+    const out = thread === 0 ? `${base}.cpuprofile` : `${base}.worker${thread}.cpuprofile`;
+    renameSync(path.join(tmp, f), out);
+    return out;
+  });
   rmSync(tmp, { recursive: true, force: true });
 
-  const profile = JSON.parse(readFileSync(out, 'utf8')) as CpuProfile;
-  const total = (profile.endTime - profile.startTime) / 1000;
-  const fns = selfTimes(profile);
-  const files = new Map<string, number>();
-  for (const f of fns) files.set(f.file, (files.get(f.file) ?? 0) + f.ms);
-  const pct = (ms: number): string => ((100 * ms) / total).toFixed(1).padStart(5) + ' %';
-
+  const profiles = outs.map((out) => JSON.parse(readFileSync(out, 'utf8')) as CpuProfile);
+  const total = (profiles[0].endTime - profiles[0].startTime) / 1000;
   const lines = [
     `dqc check on ${path.basename(file)} (${withDrift ? 'all 4 checks' : 'no drift'}): ${(total / 1000).toFixed(2)} s profiled`,
-    `profile: ${path.relative(process.cwd(), out)}`,
+    `profiles: ${outs.map((o) => path.relative(process.cwd(), o)).join(', ')}`,
+    '',
+    ...threadReport('main thread', [profiles[0]], top),
+  ];
+  if (profiles.length > 1) lines.push(...threadReport(`${profiles.length - 1} workers, together`, profiles.slice(1), top));
+  process.stdout.write(lines.join('\n'));
+}
+
+/** Self time by file and by function of one thread, or of several summed, in ms and as a share of their busy time. */
+function threadReport(title: string, profiles: CpuProfile[], top: number): string[] {
+  const merged = new Map<string, SelfTime>();
+  for (const p of profiles) {
+    for (const f of selfTimes(p)) {
+      const key = `${f.name} ${f.location}`;
+      const e = merged.get(key);
+      if (e) e.ms += f.ms;
+      else merged.set(key, { ...f });
+    }
+  }
+  const fns = [...merged.values()].filter((f) => f.name !== '(idle)').sort((a, b) => b.ms - a.ms);
+  const busy = fns.reduce((n, f) => n + f.ms, 0);
+  const files = new Map<string, number>();
+  for (const f of fns) files.set(f.file, (files.get(f.file) ?? 0) + f.ms);
+  const pct = (ms: number): string => ((100 * ms) / busy).toFixed(1).padStart(5) + ' %';
+  return [
+    `${title}: ${(busy / 1000).toFixed(2)} s busy (idle time left out)`,
     '',
     'self time by file:',
     ...[...files.entries()]
@@ -134,7 +163,6 @@ async function main(): Promise<void> {
     ...fns.slice(0, top).map((f) => `  ${f.ms.toFixed(0).padStart(7)} ms ${pct(f.ms)}  ${f.name}  ${f.location}`),
     '',
   ];
-  process.stdout.write(lines.join('\n'));
 }
 
 main().catch((err: unknown) => {

@@ -1,6 +1,6 @@
 import type { ColumnBatch, TextBytes } from '../batch.js';
 import type { Accumulator, Shareable } from './accumulator.js';
-import { ExactKeySet, KeySet, countDistinctRuns, type ExactKeySetState, type SortedRun } from './key-set.js';
+import { ExactKeySet, KeySet, countDistinctRuns, type ExactKeySetState, type KeyRun } from './key-set.js';
 
 export interface DistinctKeysResult {
   rows: number;
@@ -18,7 +18,7 @@ export class DistinctKeys implements Accumulator<DistinctKeysResult>, Shareable 
   private set: KeySet | ExactKeySet;
   private rows = 0;
   /** Parts' hashes received from workers, counted together in result(). */
-  private runs: SortedRun[] = [];
+  private runs: KeyRun[] = [];
   private distinct: number | undefined;
 
   static keyFor(columns: readonly string[], exact: boolean): string {
@@ -50,11 +50,11 @@ export class DistinctKeys implements Accumulator<DistinctKeysResult>, Shareable 
   }
 
   /**
-   * Hash mode sends its hashes as sorted runs (sorted in the worker, in parallel): the
-   * main thread then counts the union of every part's runs in one merge that writes
-   * nothing, without building a set of them all.
+   * Hash mode sends its hashes as runs (grouped in the worker, in parallel): the main
+   * thread then counts the union of every part's runs group by group, without building
+   * a set of them all.
    */
-  state(): { rows: number; runs?: SortedRun[]; set?: ExactKeySetState } {
+  state(): { rows: number; runs?: KeyRun[]; set?: ExactKeySetState } {
     const set = this.set;
     return set instanceof KeySet ? { rows: this.rows, runs: set.toRuns() } : { rows: this.rows, set: set.toState() };
   }

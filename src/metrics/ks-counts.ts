@@ -30,6 +30,13 @@ export interface ReferenceEcdf {
   scale: number;
 }
 
+/**
+ * Reference values a lookup compares x with all at once when its grid cell holds at most
+ * this many (the sum in count() is written out for 8). Values past the cell are above x:
+ * the cell of a value is monotone in the value, so a later cell holds only larger ones.
+ */
+const SCAN = 8;
+
 /** Grid cells per distinct reference value: most lookups then search one or two values (4 measured faster than 1, 2 or 8). */
 const CELLS_PER_VALUE = 4;
 
@@ -97,6 +104,8 @@ export class KsCounts implements Accumulator<KsCountsResult>, Shareable, NeedsRe
   readonly key: string;
   readonly columns: readonly string[];
   private ref?: ReferenceEcdf;
+  /** The reference's values followed by SCAN infinities, so a scan of SCAN values never reads past the end. */
+  private padded = new Float64Array(0);
   private n = 0;
   /**
    * Per gap k (below reference value k): [values in the gap, values equal to reference
@@ -138,6 +147,8 @@ export class KsCounts implements Accumulator<KsCountsResult>, Shareable, NeedsRe
     const ref = { ...shared, values: shared.values.slice(), cell: shared.cell.slice() };
     const u = ref.values.length;
     this.ref = ref;
+    this.padded = new Float64Array(u + SCAN).fill(Infinity);
+    this.padded.set(ref.values);
     this.tally = new Float64Array(3 * (u + 1));
     for (let k = 0; k <= u; k++) this.tally[3 * k + 2] = -Infinity;
     if (this.earlyCount > 0) this.count(ref, this.early, this.earlyCount);
@@ -167,8 +178,8 @@ export class KsCounts implements Accumulator<KsCountsResult>, Shareable, NeedsRe
   /** Counts xs[0, count) against the reference. */
   private count(ref: ReferenceEcdf, xs: Float64Array, count: number): void {
     // The lookup is written out here, with everything in locals: this loop runs once per value.
-    const r = ref.values;
-    const u = r.length;
+    const r = this.padded;
+    const u = ref.values.length;
     const cell = ref.cell;
     const cells = cell.length - 1;
     const origin = ref.origin;
@@ -189,9 +200,14 @@ export class KsCounts implements Accumulator<KsCountsResult>, Shareable, NeedsRe
           hi = cell[c + 1];
         }
       }
-      // First reference value >= x (a grid cell mostly holds one value at most).
-      if (hi - lo === 1) {
-        if (r[lo] < x) lo = hi;
+      // First reference value >= x. A grid cell mostly holds a few values at most: count
+      // those below x without a branch per value, since whether one is below x is a coin
+      // toss that a branch mispredicts (values past hi are above x, see SCAN).
+      const w = hi - lo;
+      if (w <= 1) {
+        if (w === 1 && r[lo] < x) lo = hi;
+      } else if (w <= SCAN) {
+        lo += +(r[lo] < x) + +(r[lo + 1] < x) + +(r[lo + 2] < x) + +(r[lo + 3] < x) + +(r[lo + 4] < x) + +(r[lo + 5] < x) + +(r[lo + 6] < x) + +(r[lo + 7] < x);
       } else {
         while (lo < hi) {
           const mid = (lo + hi) >>> 1;

@@ -62,6 +62,36 @@ describe('KsCounts: D from counts against the reference', () => {
     );
   });
 
+  it('counts every value where a search of the whole sorted reference puts it (cells of 0, 1, 2-8 and more values)', () => {
+    /** eq, gap and gapMax by a linear search for the first reference value >= x. */
+    const naive = (values: Float64Array, cur: number[]) => {
+      const u = values.length;
+      const eq = new Array<number>(u).fill(0);
+      const gap = new Array<number>(u + 1).fill(0);
+      const gapMax = new Array<number>(u + 1).fill(-Infinity);
+      for (const x of cur) {
+        let k = 0;
+        while (k < u && values[k] < x) k++;
+        if (k < u && values[k] === x) eq[k]++;
+        else {
+          gap[k]++;
+          if (x > gapMax[k]) gapMax[k] = x;
+        }
+      }
+      return { eq, gap, gapMax };
+    };
+    // Clustered references put up to dozens of values in one grid cell next to empty cells.
+    const clustered = fc.oneof(value, fc.integer({ min: 0, max: 40 }).map((k) => 1000 + k / 1e4), fc.integer({ min: 0, max: 9 }).map((k) => k / 1e3));
+    fc.assert(
+      fc.property(fc.array(clustered, { minLength: 1, maxLength: 120 }), fc.array(clustered, { minLength: 1, maxLength: 200 }), (ref, cur) => {
+        const c = countAgainst(Float64Array.from(ref), cur);
+        const want = naive(c.reference.values, cur);
+        assert.deepEqual([[...c.eq], [...c.gap], [...c.gapMax]], [want.eq, want.gap, want.gapMax]);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
   it('parts merged in any split equal one pass', () => {
     const rnd = mulberry32(3);
     const ref = Float64Array.from({ length: 500 }, () => Math.round(rnd() * 100) / 10);
