@@ -80,6 +80,11 @@ export interface BatchOrigin {
   rowStart: number;
   /** For text sources: 1-based physical line where each row starts (for messages). */
   lines?: Int32Array;
+  /**
+   * For CSV: the rows (ascending) that type inference looks at, picked by their byte
+   * offsets in the file so that any cut of the file into parts picks the same rows.
+   */
+  samples?: Int32Array;
   /** Bytes of `file` read so far (approximate: read-ahead included), for progress. */
   bytesRead?: number;
 }

@@ -1,4 +1,5 @@
 import type { DriftConfig } from '../config/types.js';
+import { placeOf } from '../metrics/accumulator.js';
 import { KsCounts, type KsCountsResult, type ReferenceEcdf } from '../metrics/ks-counts.js';
 import { NumericSample, type NumericSampleResult } from '../metrics/numeric-sample.js';
 import { ksStatisticCounts, ksTest } from '../stats/ks.js';
@@ -30,7 +31,7 @@ export const drift: CheckDefinition<DriftConfig> = {
         ['reference', refInput.nonNumeric, refInput.firstNonNumeric, ref.n],
       ] as const) {
         if (nonNumeric > 0) {
-          return errorResult(base, `${column}: not numeric in the ${name}: ${count(nonNumeric)} values like ${JSON.stringify(first!.value)} (${first!.place}); drift needs numbers`);
+          return errorResult(base, `${column}: not numeric in the ${name}: ${count(nonNumeric)} values like ${JSON.stringify(first!.value)} (${placeOf(first!)}); drift needs numbers`);
         }
         if (n < MIN_VALUES) {
           return errorResult(base, `${column}: the ${name} has ${n} non-null value${n === 1 ? '' : 's'}; a KS test needs at least ${MIN_VALUES}`);

@@ -1,4 +1,5 @@
 import type { FreshnessConfig } from '../config/types.js';
+import { placeOf } from '../metrics/accumulator.js';
 import { MaxTime, type MaxTimeResult } from '../metrics/max-time.js';
 import { formatIso } from '../metrics/timestamp.js';
 import type { CheckDefinition } from './definition.js';
@@ -15,7 +16,7 @@ export const freshness: CheckDefinition<FreshnessConfig> = {
     const base = { type: 'freshness' as const, column, metric: 'age_hours', threshold: c.maxAgeHours, comparison: '<=' as const, severity: c.severity };
     const r = metrics.current<MaxTimeResult>(maxTimeOf(c).key);
     const bad = r.firstUnparseable;
-    const badNote = bad ? `${count(r.unparseable)} value${r.unparseable === 1 ? '' : 's'} not timestamps, first ${JSON.stringify(bad.value)} (${bad.place})` : '';
+    const badNote = bad ? `${count(r.unparseable)} value${r.unparseable === 1 ? '' : 's'} not timestamps, first ${JSON.stringify(bad.value)} (${placeOf(bad)})` : '';
     if (r.parsed === 0) {
       return [errorResult(base, bad ? `${column}: no timestamps: ${badNote}` : `${column}: no timestamps (no rows or all null)`)];
     }

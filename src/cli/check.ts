@@ -31,9 +31,7 @@ export async function checkCommand(data: string | undefined, flags: CheckFlags):
   // Large data: the workers start while the modules and the config load.
   let scanner: Awaited<ReturnType<typeof prewarm>>;
   try {
-    // With --dataset, the files named may belong to datasets left out: start workers, count nothing yet.
-    const count = !(flags.dataset && flags.dataset.length > 0);
-    scanner = await prewarm(parallelSettings(flags.workers, process.env, logParallel), likelySources(flags.config, data), count);
+    scanner = await prewarm(parallelSettings(flags.workers, process.env, logParallel), likelySources(flags.config, data));
   } catch {
     // A bad --workers is reported below, with everything else.
   }

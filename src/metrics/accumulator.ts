@@ -19,15 +19,26 @@ export function isMissing(v: unknown): boolean {
   return v === null || v === undefined || (typeof v === 'number' && v !== v);
 }
 
-/** The first offending value of a column and where it is; `row` orders merges. */
+/**
+ * The first offending value of a column and where it is: `row` (0-based, in its file)
+ * orders merges; `line` is the 1-based physical line, for text files.
+ */
 export interface FirstBad {
   value: string;
-  place: string;
   row: number;
+  line?: number;
 }
 
 export function firstBad(batch: ColumnBatch, i: number, value: unknown): FirstBad {
-  return { value: String(value), place: rowPlace(batch, i), row: batch.origin.rowStart + i };
+  const lines = batch.origin.lines;
+  const bad: FirstBad = { value: String(value), row: batch.origin.rowStart + i };
+  if (lines) bad.line = lines[i];
+  return bad;
+}
+
+/** Where a first offender sits, for messages: "line 812" for text files, "row 811" otherwise. */
+export function placeOf(bad: FirstBad): string {
+  return bad.line !== undefined ? `line ${bad.line}` : `row ${bad.row + 1}`;
 }
 
 /** The earlier of two first offenders, so merge order does not matter. */
@@ -37,11 +48,17 @@ export function earlier(a: FirstBad | undefined, b: FirstBad | undefined): First
   return b.row < a.row ? b : a;
 }
 
-/** Where row `i` of a batch sits, for messages: "line 812" for text files, "row 811" otherwise. */
-export function rowPlace(batch: ColumnBatch, i: number): string {
-  const lines = batch.origin.lines;
-  return lines ? `line ${lines[i]}` : `row ${batch.origin.rowStart + i + 1}`;
+/**
+ * What a part's rows and lines are counted from. A part of a CSV file after the first
+ * counts both from its own start (it cannot know how many come before it without
+ * reading them); the merge adds the rows and lines of the parts before it.
+ */
+export interface PartShift {
+  rows: number;
+  lines: number;
 }
+
+export const NO_SHIFT: PartShift = { rows: 0, lines: 0 };
 
 /**
  * An accumulator whose state can move between threads: a worker scans part of the
@@ -56,10 +73,10 @@ export interface Shareable {
   /**
    * Folds in the `state()` of an accumulator with the same key that read a later part of
    * the same scan. Parts are folded in scan order, so the first offender of the earliest
-   * part is kept, as in one pass. `rowOffset` is added to the row of offender records (a
-   * part that counted its rows from 0 rather than from the start of its file).
+   * part is kept, as in one pass. `shift` is added to the row and line of offender
+   * records (a part that counted them from its own start rather than its file's).
    */
-  mergeState(state: unknown, rowOffset: number): void;
+  mergeState(state: unknown, shift: PartShift): void;
 }
 
 export function isShareable<R>(acc: Accumulator<R>): acc is Accumulator<R> & Shareable {
@@ -85,7 +102,10 @@ export function needsReference<R>(acc: Accumulator<R>): acc is Accumulator<R> & 
   return typeof a.prepare === 'function' && typeof a.bind === 'function' && typeof a.reference === 'string';
 }
 
-/** The first offender of a part's state, its row moved by `rowOffset`. */
-export function shiftedBad(bad: FirstBad | undefined, rowOffset: number): FirstBad | undefined {
-  return bad && { ...bad, row: bad.row + rowOffset };
+/** The first offender of a part's state, moved by the part's shift. */
+export function shiftedBad(bad: FirstBad | undefined, shift: PartShift): FirstBad | undefined {
+  if (!bad) return undefined;
+  const moved: FirstBad = { value: bad.value, row: bad.row + shift.rows };
+  if (bad.line !== undefined) moved.line = bad.line + shift.lines;
+  return moved;
 }

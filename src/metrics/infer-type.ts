@@ -13,7 +13,11 @@ const TIME = 8;
 const BOOL_WORDS = new Set(['true', 'false', 'True', 'False', 'TRUE', 'FALSE']);
 const UTC = makeZoneResolver('UTC');
 
-/** Values examined per batch: the type is reported, not enforced, so a spread sample does. */
+/**
+ * Rows examined when the source does not pick them (batch.origin.samples, as CSV does): the
+ * first FULL_ROWS of each file, then every SAMPLE_EVERY-th. The type is reported, not
+ * enforced, so a spread sample does.
+ */
 const FULL_ROWS = 1024;
 const SAMPLE_EVERY = 32;
 
@@ -21,8 +25,8 @@ const SAMPLE_EVERY = 32;
  * Infers a text column's type from its values, as pandas' parser would type it:
  * integer ⊂ float; boolean from True/False words; timestamp from ISO-8601 values.
  * Checks that depend on a type (drift, freshness) test every value themselves; this
- * looks at the first FULL_ROWS rows and then every SAMPLE_EVERY-th, chosen by line (or
- * row) number so that the answer does not depend on how the data was cut into batches.
+ * looks at a sample of rows chosen by their place in the file (see FULL_ROWS), so that the
+ * answer does not depend on how the data was cut into batches or parts.
  */
 export class InferType implements Accumulator<InferredType>, Shareable {
   readonly key: string;
@@ -48,10 +52,8 @@ export class InferType implements Accumulator<InferredType>, Shareable {
     const bytes = col.bytes;
     const values = bytes ? undefined : col.values;
     let fits = this.fits;
-    const lines = batch.origin.lines;
     const rowStart = batch.origin.rowStart;
     const rows = batch.rows;
-    const lineOf = (i: number) => (lines ? lines[i] : rowStart + i);
     const look = (i: number): void => {
       this.sampled++;
       if (bytes && bytes.at[2 * i] >= 0) {
@@ -85,15 +87,27 @@ export class InferType implements Accumulator<InferredType>, Shareable {
       }
     };
     const missing = (i: number) => (bytes ? bytes.at[2 * i] === MISSING : isMissing(values![i]));
-    // One row per line (no quoted line breaks or blank lines in this batch): jump from sample to sample.
-    const contiguous = rows > 0 && lineOf(rows - 1) - lineOf(0) === rows - 1;
+    const samples = batch.origin.samples;
+    if (samples) {
+      // Whether any value is present at all is looked for in every row, until one is.
+      if (this.present === 0) {
+        for (let i = 0; i < rows; i++) {
+          if (missing(i)) continue;
+          this.present++;
+          break;
+        }
+      }
+      for (let k = 0; k < samples.length && fits !== 0; k++) if (!missing(samples[k])) look(samples[k]);
+      this.fits = fits;
+      return;
+    }
     let i = 0;
     while (i < rows && fits !== 0) {
-      const at = lineOf(i);
-      const sampledRow = at <= FULL_ROWS || at % SAMPLE_EVERY === 0;
+      const at = rowStart + i;
+      const sampledRow = at < FULL_ROWS || at % SAMPLE_EVERY === 0;
       // Once any value is present, only the sampled rows matter.
       if (!sampledRow && this.present > 0) {
-        i = contiguous ? i + SAMPLE_EVERY - (at % SAMPLE_EVERY) : i + 1;
+        i += SAMPLE_EVERY - (at % SAMPLE_EVERY);
         continue;
       }
       if (!missing(i)) {

@@ -12,7 +12,7 @@
  */
 import type { ColumnBatch } from '../batch.js';
 import { sortFloat64 } from '../stats/sort.js';
-import { earlier, firstBad, shiftedBad, type Accumulator, type FirstBad, type NeedsReference, type Shareable } from './accumulator.js';
+import { NO_SHIFT, earlier, firstBad, shiftedBad, type Accumulator, type FirstBad, type PartShift, type NeedsReference, type Shareable } from './accumulator.js';
 import { NumericSample, readNumbers, withRoom, type NumericSampleResult } from './numeric-sample.js';
 
 /** The reference sample, prepared once: distinct values, their counts, and a lookup grid. */
@@ -229,7 +229,7 @@ export class KsCounts implements Accumulator<KsCountsResult>, Shareable, NeedsRe
 
   merge(other: KsCounts): void {
     const first = earlier(this.firstNonNumeric, other.firstNonNumeric);
-    this.mergeState(other.state(), 0);
+    this.mergeState(other.state(), NO_SHIFT);
     this.firstNonNumeric = first;
   }
 
@@ -248,7 +248,7 @@ export class KsCounts implements Accumulator<KsCountsResult>, Shareable, NeedsRe
     return { n: this.n, eq, gap, gapMax, min: this.min, nonNumeric: this.nonNumeric, firstNonNumeric: this.firstNonNumeric };
   }
 
-  mergeState(state: unknown, rowOffset: number): void {
+  mergeState(state: unknown, shift: PartShift): void {
     const s = state as KsCountsState;
     const tally = this.tally;
     for (let k = 0; k < s.eq.length; k++) tally[3 * k + 1] += s.eq[k];
@@ -258,7 +258,7 @@ export class KsCounts implements Accumulator<KsCountsResult>, Shareable, NeedsRe
     }
     this.n += s.n;
     if (s.min < this.min) this.min = s.min;
-    if (this.nonNumeric === 0) this.firstNonNumeric = shiftedBad(s.firstNonNumeric, rowOffset);
+    if (this.nonNumeric === 0) this.firstNonNumeric = shiftedBad(s.firstNonNumeric, shift);
     this.nonNumeric += s.nonNumeric;
   }
 

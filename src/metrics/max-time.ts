@@ -1,5 +1,5 @@
 import { MISSING, type ColumnBatch, type TextBytes } from '../batch.js';
-import { earlier, firstBad, isMissing, shiftedBad, type Accumulator, type FirstBad, type Shareable } from './accumulator.js';
+import { earlier, firstBad, isMissing, shiftedBad, type Accumulator, type FirstBad, type PartShift, type Shareable } from './accumulator.js';
 import { parseNumber } from './parse-number.js';
 import { epochToMs, makeZoneResolver, parseTimestamp, parseTimestampBytes, type ZoneResolver } from './timestamp.js';
 
@@ -127,11 +127,11 @@ export class MaxTime implements Accumulator<MaxTimeResult>, Shareable {
     return { max: this.max, parsed: this.parsed, unparseable: this.unparseable, firstUnparseable: this.firstUnparseable };
   }
 
-  mergeState(state: unknown, rowOffset: number): void {
+  mergeState(state: unknown, shift: PartShift): void {
     const s = state as MaxTimeState;
     if (s.max > this.max) this.max = s.max;
     this.parsed += s.parsed;
-    if (this.unparseable === 0) this.firstUnparseable = shiftedBad(s.firstUnparseable, rowOffset);
+    if (this.unparseable === 0) this.firstUnparseable = shiftedBad(s.firstUnparseable, shift);
     this.unparseable += s.unparseable;
   }
 

@@ -1,5 +1,5 @@
 import { MISSING, type ColumnBatch } from '../batch.js';
-import { earlier, firstBad, isMissing, shiftedBad, type Accumulator, type FirstBad, type Shareable } from './accumulator.js';
+import { earlier, firstBad, isMissing, shiftedBad, type Accumulator, type FirstBad, type PartShift, type Shareable } from './accumulator.js';
 import { parseDecimalBytes, parseNumber } from './parse-number.js';
 
 export interface NumericSampleResult {
@@ -52,7 +52,7 @@ export class NumericSample implements Accumulator<NumericSampleResult>, Shareabl
     return { values: this.buf.subarray(0, this.n), nonNumeric: this.nonNumeric, firstNonNumeric: this.firstNonNumeric };
   }
 
-  mergeState(state: unknown, rowOffset: number): void {
+  mergeState(state: unknown, shift: PartShift): void {
     const s = state as NumericSampleResult;
     const values = s.values;
     if (this.n === 0 && values.byteOffset === 0) {
@@ -69,7 +69,7 @@ export class NumericSample implements Accumulator<NumericSampleResult>, Shareabl
       this.buf.set(values, this.n);
       this.n += values.length;
     }
-    if (this.nonNumeric === 0) this.firstNonNumeric = shiftedBad(s.firstNonNumeric, rowOffset);
+    if (this.nonNumeric === 0) this.firstNonNumeric = shiftedBad(s.firstNonNumeric, shift);
     this.nonNumeric += s.nonNumeric;
   }
 

@@ -7,7 +7,7 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import { CsvSource } from '../sources/csv.js';
 import { describeFiles, openFile, type OpenOptions, type SourceFile } from '../sources/open.js';
-import { findBoundary, type Boundary, type RangeCounts } from './count.js';
+import { guessBoundary } from './boundary.js';
 import type { Piece } from './protocol.js';
 import type { ParallelSettings } from './settings.js';
 
@@ -17,8 +17,6 @@ export const PARQUET_ROW_BYTES = 32;
 const GZIP_RATIO = 4;
 /** Most parts one file is split into. */
 const MAX_PIECES = 1024;
-/** How far past a range start a record boundary is looked for before the range is given up. */
-const WALK_LIMIT = 4 * 1024 * 1024;
 
 export interface PartPlan {
   pieces: Piece[];
@@ -27,8 +25,6 @@ export interface PartPlan {
   /** Names the part in messages. */
   label: string;
 }
-
-export type Counter = (file: string, start: number, end: number, quote: number) => Promise<RangeCounts>;
 
 interface FileWork {
   piece: Piece;
@@ -46,7 +42,6 @@ export async function planParts(
   files: SourceFile[],
   options: OpenOptions,
   settings: ParallelSettings,
-  count: Counter,
 ): Promise<{ parts: PartPlan[] } | { reason: string }> {
   if (settings.workers < 2) return { reason: 'one worker' };
   if (files.some((f) => f.path === '-')) return { reason: 'stdin' };
@@ -78,7 +73,7 @@ export async function planParts(
   const split = await Promise.all(
     work.map(async (w): Promise<Piece[] | undefined> => {
       const n = piecesOf(w.units, target);
-      if (w.csv && n >= 2) return splitCsv(w, Math.min(n, w.bytes), options, count, settings.workers);
+      if (w.csv && n >= 2) return splitCsv(w, Math.min(n, w.bytes), options);
       if (w.groups && n >= 2) return splitParquet(w, Math.min(n, w.groups.length));
       return undefined;
     }),
@@ -111,7 +106,7 @@ export async function planParts(
 }
 
 function pieceLabel(p: Piece, bytes: number): string {
-  if (p.csv) return `${p.file} (bytes ${p.csv.start}-${p.csv.end ?? bytes}, from line ${p.csv.firstLine})`;
+  if (p.csv) return `${p.file} (bytes ${p.csv.start}-${p.csv.end ?? bytes})`;
   if (p.rowGroups) return `${p.file} (row groups ${p.rowGroups.start}-${p.rowGroups.end - 1})`;
   return p.file;
 }
@@ -157,25 +152,6 @@ function csvStarts(bytes: number, n: number): number[] {
   return starts;
 }
 
-/**
- * The byte ranges counted to split a CSV file into n parts: per part but the last, its
- * range cut finer when there are fewer such ranges than workers, so that all of them count.
- */
-export function csvCountRanges(bytes: number, n: number, workers: number): [number, number][][] {
-  const starts = csvStarts(bytes, n);
-  const cuts = Math.max(1, Math.ceil(workers / (n - 1)));
-  return starts.slice(0, -1).map((s, k) => {
-    const e = starts[k + 1];
-    const ranges: [number, number][] = [];
-    for (let c = 0; c < cuts; c++) {
-      const a = s + Math.floor(((e - s) * c) / cuts);
-      const b = s + Math.floor(((e - s) * (c + 1)) / cuts);
-      if (b > a) ranges.push([a, b]);
-    }
-    return ranges;
-  });
-}
-
 /** Size of a part: the configured one, or the data divided evenly among the workers. */
 function partTarget(total: number, settings: ParallelSettings): number {
   return Math.max(1, settings.partBytes ?? Math.ceil(total / settings.workers));
@@ -186,43 +162,25 @@ function piecesOf(units: number, target: number): number {
   return Math.min(MAX_PIECES, Math.round(units / target));
 }
 
-/** Parts a single plain CSV file of `bytes` bytes is cut into (planParts' rule for one file). */
-export function csvParts(bytes: number, settings: ParallelSettings): number {
-  return Math.min(piecesOf(bytes, partTarget(bytes, settings)), bytes);
-}
-
 /**
- * Byte ranges of a CSV file that start at record boundaries: n nominal starts, the
- * quote parity and line number at each from the counts of the ranges before it, then
- * the first record boundary after each.
+ * Byte ranges of a CSV file that start where records are likely to (see boundary.ts):
+ * n nominal starts, each moved to the first line feed after it that looks like a record's
+ * end. A nominal start with none within reach is dropped (its part joins the one before).
  */
-async function splitCsv(w: FileWork, n: number, options: OpenOptions, count: Counter, workers: number): Promise<Piece[] | undefined> {
+async function splitCsv(w: FileWork, n: number, options: OpenOptions): Promise<Piece[] | undefined> {
   if (n < 2) return undefined;
   const file = w.piece.file;
   const source = openFile(file, options);
   if (!(source instanceof CsvSource)) return undefined;
   const { names, delimiter, quote } = await source.layout();
+  const layout = { fields: names.length, delimiter, quote };
   const starts = csvStarts(w.bytes, n);
-  // Phase one, in the workers: counts of [starts[k], starts[k + 1]) for every range but the last.
-  const counts = await Promise.all(
-    csvCountRanges(w.bytes, n, workers).map(async (ranges) => {
-      const all = await Promise.all(ranges.map(([a, b]) => count(file, a, b, quote)));
-      return { quotes: all.reduce((t, x) => t + x.quotes, 0), breaks: all.reduce((t, x) => t + x.breaks, 0) };
-    }),
-  );
-  const bounds: Boundary[] = [{ offset: 0, line: 1 }];
-  let quotes = 0;
-  let breaks = 0;
+  const bounds = [0];
   for (let k = 1; k < n; k++) {
-    quotes += counts[k - 1].quotes;
-    breaks += counts[k - 1].breaks;
-    const limit = Math.min(k + 1 < n ? starts[k + 1] : w.bytes, starts[k] + WALK_LIMIT);
-    const b = findBoundary(file, starts[k], limit, quotes % 2 === 1, breaks + 1, quote);
-    if (b && b.offset > bounds[bounds.length - 1].offset && b.offset < w.bytes) bounds.push(b);
+    const limit = k + 1 < n ? starts[k + 1] : w.bytes;
+    const b = guessBoundary(file, Math.max(starts[k], bounds[bounds.length - 1]), limit, layout);
+    if (b !== undefined && b > bounds[bounds.length - 1] && b < w.bytes) bounds.push(b);
   }
   if (bounds.length < 2) return undefined;
-  return bounds.map((b, k) => {
-    const next = bounds[k + 1] as Boundary | undefined;
-    return { ...w.piece, csv: { start: b.offset, end: next?.offset, firstLine: b.line, endLine: next?.line, names, delimiter } };
-  });
+  return bounds.map((start, k) => ({ ...w.piece, csv: { start, end: bounds[k + 1], firstLine: start === 0 ? 1 : undefined, names, delimiter } }));
 }

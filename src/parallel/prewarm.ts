@@ -1,8 +1,7 @@
 /**
  * Starting the workers before the config is loaded. A worker takes 0.1-0.2 s to start and
  * loading the config takes about as long, so when the data is large enough to be split,
- * both happen at once, and they count the quotes and line breaks that cutting a CSV file
- * needs. The config is only glanced at here (its `source:` lines, or the
+ * both happen at once. The config is only glanced at here (its `source:` lines, or the
  * DATA argument); loading it properly comes next and decides everything else. A wrong
  * guess costs an idle worker's start-up, never a result.
  */
@@ -36,26 +35,21 @@ export function likelySources(configFile: string, data: string | undefined): str
   return found;
 }
 
-/**
- * A scanner whose workers are starting, when one of the sources is a file large enough to
- * split; with `count`, they also count what splitting those files needs.
- */
-export async function prewarm(settings: ParallelSettings, sources: string[], count = true): Promise<ParallelScanner | undefined> {
+/** A scanner whose workers are starting, when one of the sources is a file large enough to split. */
+export async function prewarm(settings: ParallelSettings, sources: string[]): Promise<ParallelScanner | undefined> {
   if (settings.workers < 2) return undefined;
-  const large: [string, number][] = [];
-  for (const file of sources) {
+  const large = sources.some((file) => {
     try {
       const st = statSync(file);
-      if (st.isFile() && st.size >= settings.minSplitBytes) large.push([file, st.size]);
+      return st.isFile() && st.size >= settings.minSplitBytes;
     } catch {
       // Not there (yet): loading the config reports it.
+      return false;
     }
-  }
-  if (large.length === 0) return undefined;
+  });
+  if (!large) return undefined;
   const { ParallelScanner } = await import('./scan.js');
   const scanner = new ParallelScanner(settings);
   scanner.warm();
-  // The first step of splitting a CSV file, as the plan will ask for it (default quote).
-  if (count) for (const [file, bytes] of large) scanner.prefetchCsv(file, bytes);
   return scanner;
 }

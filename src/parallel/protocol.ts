@@ -8,7 +8,6 @@ import type { ScanRole } from '../run.js';
 import type { CsvRange } from '../sources/csv.js';
 import type { Format } from '../sources/open.js';
 import type { RowGroupRange } from '../sources/parquet.js';
-import type { RangeCounts } from './count.js';
 import type { BadLinesSummary } from '../sources/bad-lines.js';
 
 /** One file, or a share of it, within a part. */
@@ -19,15 +18,6 @@ export interface Piece {
   partitions: [string, string | null][];
   csv?: CsvRange;
   rowGroups?: RowGroupRange;
-}
-
-/** Count quote bytes and line breaks of bytes [start, end) of a CSV file (finding split points). */
-export interface CountTask {
-  kind: 'count';
-  file: string;
-  start: number;
-  end: number;
-  quote: number;
 }
 
 /** Scan one part with the accumulators the dataset's checks plan, and send back their states. */
@@ -52,7 +42,7 @@ export interface ScanTask {
   inputs?: Record<string, unknown>;
 }
 
-export type Task = CountTask | ScanTask;
+export type Task = ScanTask;
 
 /** What the main thread sends a running scan later: the reference's inputs, or that they will never come. */
 export type Note = { inputs: Record<string, unknown> } | { abort: string };
@@ -61,8 +51,16 @@ export type BadLines = BadLinesSummary;
 
 export type Reply =
   | { kind: 'progress'; rows: number; bytes?: number }
-  | { kind: 'counted'; counts: RangeCounts }
-  | { kind: 'scanned'; rows: number; states: Record<string, unknown>; badLines?: BadLines; bytes?: number; seconds: number }
+  | {
+      kind: 'scanned';
+      rows: number;
+      /** Physical lines read, for a part that is one CSV range: the next part of its file starts on the line after. */
+      lines?: number;
+      states: Record<string, unknown>;
+      badLines?: BadLines;
+      bytes?: number;
+      seconds: number;
+    }
   | { kind: 'failed'; error: WireError };
 
 /** An error as data. */

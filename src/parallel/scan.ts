@@ -8,13 +8,11 @@
  */
 import type { Source } from '../batch.js';
 import type { DatasetConfig } from '../config/types.js';
-import { isShareable, type Accumulator, type Shareable } from '../metrics/accumulator.js';
+import { isShareable, type Accumulator, type PartShift, type Shareable } from '../metrics/accumulator.js';
 import type { ScanRole } from '../run.js';
 import { mergeBadLines } from '../sources/bad-lines.js';
-import { DEFAULT_QUOTE } from '../sources/csv.js';
 import type { OpenOptions, SourceFile } from '../sources/open.js';
-import type { RangeCounts } from './count.js';
-import { csvCountRanges, csvParts, planParts, type PartPlan } from './plan.js';
+import { planParts, type PartPlan } from './plan.js';
 import { WorkerPool, workerEntry } from './pool.js';
 import { fromWire, type BadLines, type Note, type Reply, type ScanTask } from './protocol.js';
 import type { ParallelSettings } from './settings.js';
@@ -54,23 +52,8 @@ export interface ParallelScanResult {
 
 export class ParallelScanner {
   private pool?: WorkerPool;
-  /** Counts of CSV byte ranges, by file, range and quote byte: asked for ahead by prefetchCsv, used by plan. */
-  private readonly counted = new Map<string, Promise<RangeCounts>>();
 
   constructor(readonly settings: ParallelSettings) {}
-
-  /**
-   * Counts, ahead of the plan, the ranges that splitting a single plain CSV file of `bytes`
-   * bytes needs, with the default quote; plan() uses them when it asks for the same ranges.
-   */
-  prefetchCsv(file: string, bytes: number): void {
-    if (!/\.(csv|tsv)$/i.test(file) || bytes < this.settings.minSplitBytes) return;
-    const n = csvParts(bytes, this.settings);
-    if (n < 2) return;
-    for (const ranges of csvCountRanges(bytes, n, this.settings.workers)) {
-      for (const [a, b] of ranges) void this.count(file, a, b, DEFAULT_QUOTE.charCodeAt(0)).catch(() => undefined);
-    }
-  }
 
   /** Starts the workers ahead of a scan that is likely to be split. */
   warm(): void {
@@ -110,14 +93,12 @@ export class ParallelScanner {
 
     // Merge in part order: the first offender of the earliest part is kept, as in one pass.
     let rows = 0;
-    let fileRows = 0;
+    const shifts = partShifts(parts, outcome);
     for (let k = 0; k < parts.length; k++) {
       const r = outcome[k];
-      const rowOffset = parts[k].continues ? fileRows : 0;
-      for (const acc of accumulators as (Accumulator<unknown> & Shareable)[]) acc.mergeState(r.states[acc.key], rowOffset);
+      for (const acc of accumulators as (Accumulator<unknown> & Shareable)[]) acc.mergeState(r.states[acc.key], shifts[k]);
       // Merged: let the part's buffers go before the next part's merge allocates.
       r.states = {};
-      fileRows = rowOffset + r.rows;
       rows += r.rows;
     }
     if (this.settings.log) {
@@ -126,39 +107,23 @@ export class ParallelScanner {
       log(`${parts.length} parts on ${Math.min(this.settings.workers, parts.length)} workers: plan ${planSeconds.toFixed(2)} s, read ${readSeconds.toFixed(2)} s (parts ${times} s), merge ${merge.toFixed(2)} s`);
     }
     const reportsBadLines = 'badLines' in input.source;
-    return { rows, badLines: reportsBadLines ? mergeBadLines(outcome.map((r) => ({ file: r.badLines?.file ?? '', bad: r.badLines }))) : undefined, parts: parts.length };
+    const badLines = outcome.map((r, k) => ({ file: r.badLines?.file ?? '', bad: r.badLines && { ...r.badLines, lines: r.badLines.lines.map((l) => l + shifts[k].lines) } }));
+    return { rows, badLines: reportsBadLines ? mergeBadLines(badLines) : undefined, parts: parts.length };
   }
 
   /**
-   * Where a scan would be cut into parts (CSV split points are found by workers counting
-   * quotes and line breaks), or why it is read in one pass. Never rejects, so it can run
-   * ahead of the scan, e.g. while the reference is read.
+   * Where a scan would be cut into parts, or why it is read in one pass. Never rejects,
+   * so it can run ahead of the scan, e.g. while the reference is read.
    */
   async plan(input: Pick<ParallelScanInput, 'spec' | 'files' | 'options'>): Promise<Planned> {
     const pool = this.workers();
     if (!pool) return { reason: 'no worker module to start' };
     try {
-      return await planParts(input.spec, input.files, input.options, this.settings, (file, start, end, quote) => this.count(file, start, end, quote));
+      return await planParts(input.spec, input.files, input.options, this.settings);
     } catch (err) {
       // The one pass reads the same files and reports whatever is wrong with them in its own words.
       return { reason: `planning failed: ${(err as Error).message}` };
     }
-  }
-
-  /** Quote bytes and line breaks in bytes [start, end) of a CSV file, counted by a worker (once). */
-  private count(file: string, start: number, end: number, quote: number): Promise<RangeCounts> {
-    const key = `${start}:${end}:${quote}:${file}`;
-    let counts = this.counted.get(key);
-    if (!counts) {
-      const pool = this.workers();
-      if (!pool) return Promise.reject(new Error('no worker module to start'));
-      counts = pool.run({ kind: 'count', file, start, end, quote }, `${file} (bytes ${start}-${end})`).then((reply) => {
-        if (reply.kind === 'counted') return reply.counts;
-        throw reply.kind === 'failed' ? fromWire(reply.error, file) : new Error(`internal: unexpected reply ${reply.kind}`);
-      });
-      this.counted.set(key, counts);
-    }
-    return counts;
   }
 
   private workers(): WorkerPool | undefined {
@@ -199,8 +164,9 @@ export class ParallelScanner {
           )
         : undefined;
     const ready = inputs instanceof Promise ? undefined : inputs;
+    const tasks: ScanTask[] = [];
     const replies = parts.map((part, k) => {
-      const task: ScanTask = {
+      const task: ScanTask = (tasks[k] = {
         kind: 'scan',
         dataset: input.dataset,
         role: input.role,
@@ -211,7 +177,7 @@ export class ParallelScanner {
         cancel,
         slot: k,
         inputs: ready,
-      };
+      });
       return pool.run(task, part.label, (p) => progress(k, p.rows, p.bytes), note).then((reply) => {
         if (reply.kind === 'scanned') progress(k, reply.rows, reply.bytes);
         else if (reply.kind === 'failed' && reply.error.kind !== 'cancelled') {
@@ -235,6 +201,20 @@ export class ParallelScanner {
           return undefined;
         }
         if (!error) throw new Error(`internal: unexpected reply ${reply.kind} for ${parts[k].label}`);
+        const csv = parts[k].pieces[0].csv;
+        if (error.kind === 'dqc' && csv && csv.firstLine === undefined) {
+          // The part counted its lines from its own start, so its message has them wrong:
+          // now that the parts before it are read, it is read again from its real first line.
+          const firstLine = 1 + partShifts(parts.slice(0, k + 1), done)[k].lines;
+          const again = await pool.run({ ...tasks[k], pieces: [{ ...parts[k].pieces[0], csv: { ...csv, firstLine } }], inputs: await inputs }, parts[k].label, undefined, undefined);
+          if (again.kind === 'scanned') {
+            done.push(again);
+            continue;
+          }
+          if (again.kind === 'failed' && again.error.kind !== 'mismatch') throw fromWire(again.error, parts[k].label);
+          if (again.kind === 'failed') return undefined;
+          throw new Error(`internal: unexpected reply ${again.kind} for ${parts[k].label}`);
+        }
         throw fromWire(error, parts[k].label);
       }
       return done;
@@ -244,4 +224,27 @@ export class ParallelScanner {
       await Promise.allSettled(replies);
     }
   }
+}
+
+/**
+ * What each part's rows and lines are counted from: a CSV part after the first of its file
+ * counts both from its own start, so it is moved by the rows and lines of the parts of its
+ * file before it (`replies` may end before `parts`: the shift of part k needs replies 0..k-1).
+ */
+function partShifts(parts: PartPlan[], replies: { rows: number; lines?: number }[]): PartShift[] {
+  const shifts: PartShift[] = [];
+  let rows = 0;
+  let lines = 0;
+  for (let k = 0; k < parts.length; k++) {
+    if (!parts[k].continues) {
+      rows = 0;
+      lines = 0;
+    }
+    shifts.push({ rows, lines });
+    const r = replies[k];
+    if (r === undefined) break;
+    rows += r.rows;
+    lines += r.lines ?? 0;
+  }
+  return shifts;
 }

@@ -12,7 +12,6 @@ import { mergeBadLines } from '../sources/bad-lines.js';
 import { MultiSource } from '../sources/multi.js';
 import { openFile, type OpenOptions } from '../sources/open.js';
 import { PartitionedSource } from '../sources/partitioned.js';
-import { countFileRange } from './count.js';
 import { Cancelled, toWire, transferables, type BadLines, type Note, type Reply, type ScanTask, type Task } from './protocol.js';
 
 const PROGRESS_MS = 200;
@@ -37,13 +36,9 @@ port.on('message', (msg: { id: number; task?: Task; note?: Note }) => {
 async function handle(id: number, task: Task): Promise<void> {
   const send = (reply: Reply, transfer: ArrayBuffer[] = []) => port!.postMessage({ id, reply }, transfer);
   try {
-    if (task.kind === 'count') {
-      send({ kind: 'counted', counts: countFileRange(task.file, task.start, task.end, task.quote) });
-    } else {
-      const note = task.inputs ? undefined : new Promise<Note>((resolve) => waiting.set(id, resolve));
-      const result = await scanPart(task, note, (rows, bytes) => send({ kind: 'progress', rows, bytes }));
-      send(result, transferables(result.states));
-    }
+    const note = task.inputs ? undefined : new Promise<Note>((resolve) => waiting.set(id, resolve));
+    const result = await scanPart(task, note, (rows, bytes) => send({ kind: 'progress', rows, bytes }));
+    send(result, transferables(result.states));
   } catch (err) {
     send({ kind: 'failed', error: toWire(err) });
   } finally {
@@ -109,7 +104,8 @@ async function scanPart(
     if (!isShareable(acc)) throw new Error(`accumulator ${acc.key} cannot be sent to the main thread`);
     states[acc.key] = acc.state();
   }
-  return { kind: 'scanned', rows, states, badLines: badLinesOf(bases, task.pieces), bytes: sum(bytesByFile), seconds: (performance.now() - started) / 1000 };
+  const lines = task.pieces.length === 1 && task.pieces[0].csv ? (bases[0] as { lines?: number }).lines : undefined;
+  return { kind: 'scanned', rows, lines, states, badLines: badLinesOf(bases, task.pieces), bytes: sum(bytesByFile), seconds: (performance.now() - started) / 1000 };
 }
 
 function sum(bytes: Map<string, number>): number | undefined {

@@ -45,6 +45,15 @@ const S_BLANK = 5; // at line start, seen only spaces/tabs so far
 
 /** Rows a batch's arrays start with; they double as needed. */
 const MIN_BATCH_CAPACITY = 1024;
+/**
+ * Rows picked for type sampling (takeBatch's `samples`): every record that starts in the
+ * first SAMPLE_ALL_BYTES of the file, then every record that holds a byte offset that is a
+ * multiple of SAMPLE_STRIDE (about every 40th row of 50 bytes; every row of 2 KiB or more).
+ * The rule looks only at the record's own offsets in the file, so a part of a file read on
+ * its own picks exactly the rows one pass over the file would.
+ */
+const SAMPLE_ALL_BYTES = 64 * 1024;
+const SAMPLE_STRIDE = 2048;
 
 export const DEFAULT_MAX_RECORD_BYTES = 64 * 1024 * 1024;
 
@@ -214,6 +223,9 @@ export class CsvTokenizer {
   /** Decoded text of fields that needed unescaping, this batch. */
   private specials: string[] = [];
   private lines: Int32Array = new Int32Array(0);
+  /** Rows of the batch picked for type sampling (see SAMPLE_STRIDE), and how many. */
+  private samples: Int32Array = new Int32Array(64);
+  private sampleCount = 0;
   /** A released batch's arrays, reused by the next newBatch. */
   private spare: { cols: Int32Array[]; lines: Int32Array } | undefined;
   private row = 0;
@@ -269,13 +281,23 @@ export class CsvTokenizer {
 
   /**
    * For a part of a file read on its own: the input starts at a record boundary on
-   * physical line `line`, after the header (read elsewhere), so there is no header record.
+   * physical line `line` (1 when the part counts its lines itself), after the header
+   * (read elsewhere), so there is no header record.
    */
   resumeAt(line: number): void {
     this.headerMode = false;
     this.curLine = line;
     this.recLine = line;
     this.quoteLine = line;
+  }
+
+  /**
+   * The input's first byte is byte `offset` of the file (a part's start, or the length of
+   * a byte order mark left out): record offsets, which pick the sampled rows, are the file's.
+   */
+  startAt(offset: number): void {
+    this.abs0 = offset;
+    this.recStartAbs = offset;
   }
 
   /** The input fed so far ends between records: its next byte would start a new record. */
@@ -359,6 +381,7 @@ export class CsvTokenizer {
       this.lines = new Int32Array(cap);
     }
     this.row = 0;
+    this.sampleCount = 0;
     if (!carry) return;
     for (let k = 0; k < this.nslots; k++) {
       if (this.slotField[k] >= this.fieldIdx) continue;
@@ -389,10 +412,22 @@ export class CsvTokenizer {
    * The current batch: per slot the field ranges (see TextBytes) over `region`, the
    * decoded specials, and the 1-based start line of each row.
    */
-  takeBatch(): { rows: number; at: Int32Array[]; specials: string[]; lines: Int32Array; allLines: Int32Array; region: Buffer; oneByte: boolean } {
+  takeBatch(): { rows: number; at: Int32Array[]; specials: string[]; lines: Int32Array; allLines: Int32Array; samples: Int32Array; region: Buffer; oneByte: boolean } {
     const rows = this.row;
     const lines = rows === this.lines.length ? this.lines : this.lines.subarray(0, rows);
-    return { rows, at: this.cols, specials: this.specials, lines, allLines: this.lines, region: this.buf, oneByte: this.oneByte };
+    const samples = this.samples.slice(0, this.sampleCount);
+    return { rows, at: this.cols, specials: this.specials, lines, allLines: this.lines, samples, region: this.buf, oneByte: this.oneByte };
+  }
+
+  /** Notes row `row` (a record from absolute byte `start` to `end`) for type sampling when the rule picks it. */
+  private sample(row: number, start: number, end: number): void {
+    if (start >= SAMPLE_ALL_BYTES && Math.floor((end - 1) / SAMPLE_STRIDE) * SAMPLE_STRIDE < start) return;
+    if (this.sampleCount === this.samples.length) {
+      const grown = new Int32Array(2 * this.samples.length);
+      grown.set(this.samples);
+      this.samples = grown;
+    }
+    this.samples[this.sampleCount++] = row;
   }
 
   /**
@@ -593,6 +628,7 @@ export class CsvTokenizer {
       }
       if (fieldIdx === ncols) {
         lines[row] = recLine;
+        this.sample(row, this.recStartAbs, this.abs0 + i);
         row++;
         if (row === lines.length) {
           if (row === this.batchRows) {
@@ -677,6 +713,7 @@ export class CsvTokenizer {
     this.fieldIdx = 0;
     if (n === this.ncols) {
       this.lines[this.row] = this.recLine;
+      this.sample(this.row, this.recStartAbs, this.abs0 + end);
       this.row++;
     } else {
       this.badLine(this.recLine, n);

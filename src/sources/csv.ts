@@ -52,20 +52,24 @@ export interface CsvOptions {
 
 /**
  * A part of a plain (not gzipped) CSV file read on its own, as one share of a parallel
- * scan. Parts split the file at record boundaries; the part at offset 0 reads the header,
- * the others start in data mode with the header's names and delimiter given. A part that
- * ends before the file does must end there between records, on line `endLine`, or the
- * pass throws CsvPartMismatch (the split was wrong, e.g. a quote inside an unquoted field).
+ * scan. Parts split the file where a record is likely to start; the part at offset 0 reads
+ * the header, the others start in data mode with the header's names and delimiter given.
+ * A part that ends before the file does must end there between records, or the pass
+ * throws CsvPartMismatch (the split was wrong: the next part started inside a record).
+ * A part that starts there is then never used, so each part that is used starts at a
+ * record boundary of the one pass, and reads exactly its records.
  */
 export interface CsvRange {
-  /** First byte: 0, or the byte after a line break that ends a record. */
+  /** First byte: 0, or the byte after a line feed. */
   start: number;
   /** Byte after the last one; undefined reads to the end of the file. */
   end?: number;
-  /** 1-based physical line of byte `start` (1 when start = 0). */
-  firstLine: number;
-  /** 1-based physical line of byte `end`, when `end` is set. */
-  endLine?: number;
+  /**
+   * 1-based physical line of byte `start`; 1 when start = 0. When undefined, the part
+   * counts its lines from 1 (line numbers in its results and errors are then relative
+   * to `start`) and the caller adds the lines of the parts before it (see CsvSource.lines).
+   */
+  firstLine?: number;
   /** Column names of the file's header (as schema() gives them). */
   names: string[];
   /** The file's field delimiter (as layout() gives it). */
@@ -554,7 +558,8 @@ class Pass {
         parts.push(r.value);
         total += r.value.length;
       }
-      let first = parts.length === 1 ? parts[0] : Buffer.concat(parts, total);
+      const firstUnstripped = parts.length === 1 ? parts[0] : Buffer.concat(parts, total);
+      let first = firstUnstripped;
       // The tokenizer gets the chunks as they came (minus a BOM); `first` is for inspection.
       let bom = first.length >= 3 && first[0] === 0xef && first[1] === 0xbb && first[2] === 0xbf ? 3 : 0;
       if (bom > 0) first = first.subarray(3);
@@ -587,6 +592,8 @@ class Pass {
         onBadLines: o.onBadLines,
         maxRecordBytes: o.maxRecordBytes,
       });
+      // Record offsets are the file's (they pick the rows type inference samples).
+      tok.startAt(first.byteOffset - firstUnstripped.byteOffset);
       const pass = new Pass(file, chunks, pending, tok, o.encoding === 'utf-8', delimiter, range?.end !== undefined ? range : undefined);
       await pass.readHeader();
       return pass;
@@ -608,7 +615,8 @@ class Pass {
       onBadLines: o.onBadLines,
       maxRecordBytes: o.maxRecordBytes,
     });
-    tok.resumeAt(range.firstLine);
+    tok.resumeAt(range.firstLine ?? 1);
+    tok.startAt(range.start);
     const pass = new Pass(file, chunks, [], tok, o.encoding === 'utf-8', range.delimiter, range.end !== undefined ? range : undefined);
     pass.names.push(...range.names);
     return pass;
@@ -626,7 +634,6 @@ class Pass {
       return;
     }
     if (!this.tok.atRecordBoundary) throw new CsvPartMismatch(this.file, range, 'a record continues past it');
-    if (this.tok.line !== range.endLine) throw new CsvPartMismatch(this.file, range, `line ${this.tok.line}, expected ${range.endLine}`);
   }
 
   private async readHeader(): Promise<void> {
@@ -717,6 +724,7 @@ export class CsvSource implements Source {
   /** The stream of the current pass; a file stream counts the bytes it has read. */
   private stream: { bytesRead?: number } | undefined;
   private bad: BadLinesSummary = { count: 0, lines: [] };
+  private linesRead = 0;
 
   constructor(path: string, options: CsvOptions = {}) {
     this.path = path;
@@ -729,6 +737,11 @@ export class CsvSource implements Source {
   /** Rows left out by the last `batches()` pass (`warn` / `skip`). */
   get badLines(): BadLinesSummary {
     return { count: this.bad.count, lines: this.bad.lines.slice() };
+  }
+
+  /** Physical lines the last complete `batches()` pass read (line breaks, and a last line without one). */
+  get lines(): number {
+    return this.linesRead;
   }
 
   private async openPass(): Promise<Pass> {
@@ -822,7 +835,7 @@ export class CsvSource implements Source {
           tok.recycle(b.at, b.allLines);
           leases?.release(region);
         };
-        const batch: ColumnBatch = { rows: b.rows, columns: cols, origin: { file: this.file, rowStart, lines: b.lines, bytesRead }, release };
+        const batch: ColumnBatch = { rows: b.rows, columns: cols, origin: { file: this.file, rowStart, lines: b.lines, samples: b.samples, bytesRead }, release };
         rowStart += b.rows;
         this.bad = tok.badLines;
         return batch;
@@ -845,6 +858,7 @@ export class CsvSource implements Source {
         if (before && leases && pass.currentRegion !== before) leases.retire(before);
         if (!more) {
           pass.endOfInput();
+          this.linesRead = tok.line - (this.options.range?.firstLine ?? 1);
           this.bad = tok.badLines;
           if (tok.rows > 0) yield take();
           break;

@@ -51,7 +51,7 @@ describe('accumulators', () => {
     assert.equal(r.nonNumeric, 1);
     const one = new NumericSample('a');
     one.update(batch({ a: text('1', 'abc') }));
-    assert.deepEqual(one.result().firstNonNumeric, { value: 'abc', place: 'line 3', row: 1 });
+    assert.deepEqual(one.result().firstNonNumeric, { value: 'abc', line: 3, row: 1 });
     const typed = new NumericSample('a');
     typed.update(batch({ a: { type: 'integer', values: [1n, 2, true, null] } }));
     assert.deepEqual([...typed.result().values], [1, 2, 1]);
@@ -100,25 +100,30 @@ describe('accumulators', () => {
     assert.equal(declared.result(), 'timestamp');
   });
 
-  it('InferType looks at the same lines whether a batch has one row per line or not', async () => {
-    // 5,000 integers; "x" on unsampled lines only, "2.5" on sampled line 3200 (3200 % 32 = 0).
-    const body = Array.from({ length: 5000 }, (_, k) => {
-      const line = k + 2;
-      return line === 3200 ? '2.5' : line > 1024 && line % 32 !== 0 && line % 7 === 0 ? 'x' : String(k);
-    });
-    const csv = 'a\n' + body.join('\n') + '\n';
+  it('InferType looks at the rows picked by their byte offsets, however the input is chunked', async () => {
+    // Rows of 7 bytes from byte 2: row k is bytes [2 + 7k, 9 + 7k). Picked: every row that
+    // starts in the first 64 KiB, then every row that holds a multiple of 2048.
+    const rows = 30_000;
+    const picked = (k: number) => {
+      const start = 2 + 7 * k;
+      return start < 65_536 || Math.floor((start + 6) / 2048) * 2048 >= start;
+    };
+    const sampled = Array.from({ length: rows }, (_, k) => k).filter(picked);
+    assert.ok(sampled.length > 9362 + 50 && sampled.length < 9362 + 100, `${sampled.length} rows picked`);
+    const late = sampled.filter((k) => k > 9362);
+    const body = (bad: (k: number) => boolean, float: number) =>
+      'a\n' + Array.from({ length: rows }, (_, k) => (k === float ? '0002.5' : bad(k) ? 'xxxxxx' : String(k).padStart(6, '0'))).join('\n') + '\n';
     const typeOf = async (text: string, chunk: number) => {
       const acc = new InferType('a');
       const src = new CsvSource('mem.csv', { open: () => Readable.from([Buffer.from(text)].flatMap((b) => Array.from({ length: Math.ceil(b.length / chunk) }, (_, i) => b.subarray(i * chunk, (i + 1) * chunk)))) });
       for await (const b of src.batches()) acc.update(b);
       return acc.result();
     };
-    for (const chunk of [13, 4096, 1 << 20]) assert.equal(await typeOf(csv, chunk), 'float', `chunk ${chunk}`);
-    // A quoted line break makes lines and rows differ: the unsampled "x" rows stay unsampled.
-    const multi = 'a\n"1\n"\n' + body.slice(1).join('\n') + '\n';
-    assert.equal(await typeOf(multi, 4096), 'string', 'the quoted line break is not a number');
-    const multiNumeric = 'a\n"1"\n' + body.slice(1).join('\n') + '\n';
-    assert.equal(await typeOf(multiNumeric, 4096), 'float');
+    // "x" on rows not picked only, "2.5" on a picked one far into the file.
+    const quiet = body((k) => k > 9362 && k % 7 === 0 && !picked(k), late[40]);
+    for (const chunk of [13, 4096, 1 << 20]) assert.equal(await typeOf(quiet, chunk), 'float', `chunk ${chunk}`);
+    assert.equal(await typeOf(body((k) => k === late[20], -1), 4096), 'string', 'a picked row that is not a number');
+    assert.equal(await typeOf(body(() => false, -1), 4096), 'integer');
   });
 });
 

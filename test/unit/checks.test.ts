@@ -65,7 +65,7 @@ describe('uniqueness', () => {
 
 describe('drift', () => {
   const config: DriftConfig = { type: 'drift', severity: 'error', path: [], columns: ['x'], threshold: 0.05, method: 'ks', reference: '/ref.csv' };
-  const bad = (n: number) => (n ? { value: 'abc', place: 'line 3', row: 1 } : undefined);
+  const bad = (n: number) => (n ? { value: 'abc', line: 3, row: 1 } : undefined);
   /** The metrics drift reads: the data counted against the reference, and the reference sample. */
   const samples = (ref: number[], cur: number[], nonNumeric = { cur: 0, ref: 0 }) =>
     metrics(
@@ -109,10 +109,10 @@ describe('freshness', () => {
     assert.match(f.message, /newest 2026-11-27T05:59:59.999Z/);
   });
   it('counts unparseable values and is not evaluated when none parse', () => {
-    const [r] = freshness.judge(config, metrics({ [key]: { max: NOW, parsed: 8, unparseable: 2, firstUnparseable: { value: 'yesterday', place: 'line 4', row: 2 } } }), { now: NOW });
+    const [r] = freshness.judge(config, metrics({ [key]: { max: NOW, parsed: 8, unparseable: 2, firstUnparseable: { value: 'yesterday', line: 4, row: 2 } } }), { now: NOW });
     assert.equal(r.outcome, 'passed');
     assert.match(r.message, /2 values not timestamps, first "yesterday" \(line 4\)/);
-    const [e] = freshness.judge(config, metrics({ [key]: { max: NaN, parsed: 0, unparseable: 3, firstUnparseable: { value: 'x', place: 'line 2', row: 0 } } }), { now: NOW });
+    const [e] = freshness.judge(config, metrics({ [key]: { max: NaN, parsed: 0, unparseable: 3, firstUnparseable: { value: 'x', line: 2, row: 0 } } }), { now: NOW });
     assert.equal(e.outcome, 'error');
   });
 });

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
+import { NO_SHIFT } from '../../src/metrics/accumulator.ts';
 import { KsCounts, countAgainst, prepareReference } from '../../src/metrics/ks-counts.ts';
 import { ksStatisticCounts, ksStatisticSorted } from '../../src/stats/ks.ts';
 import { mulberry32 } from '../random.ts';
@@ -106,7 +107,7 @@ describe('KsCounts: D from counts against the reference', () => {
     });
     const merged = new KsCounts('x', 'ref');
     merged.bind(input);
-    for (const p of parts) merged.mergeState(p, 0);
+    for (const p of parts) merged.mergeState(p, NO_SHIFT);
     const m = merged.result();
     assert.deepEqual([m.n, [...m.eq], [...m.gap], [...m.gapMax], m.min], [whole.n, [...whole.eq], [...whole.gap], [...whole.gapMax], whole.min]);
   });

@@ -9,11 +9,12 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import type { DatasetConfig, SuiteConfig } from '../../src/config/types.ts';
 import { WorkerPool, workerEntry } from '../../src/parallel/pool.ts';
-import type { Reply } from '../../src/parallel/protocol.ts';
+import type { Reply, ScanTask } from '../../src/parallel/protocol.ts';
 import { runSuite, type SuiteResult } from '../../src/run.ts';
 import { tempDir } from '../helpers.ts';
 
-const count = { kind: 'count', file: 'f', start: 0, end: 1, quote: 34 } as const;
+/** A task the stand-in workers below understand: they only look at its slot. */
+const task = (slot: number) => ({ kind: 'scan', slot }) as unknown as ScanTask;
 
 function failed(reply: Reply): string {
   assert.equal(reply.kind, 'failed');
@@ -23,11 +24,11 @@ function failed(reply: Reply): string {
 describe('parallel: worker pool', () => {
   it('runs tasks on workers and returns their replies', async () => {
     const echo = `const { parentPort } = require('node:worker_threads');
-      parentPort.on('message', (m) => parentPort.postMessage({ id: m.id, reply: { kind: 'counted', counts: { quotes: m.task.start, breaks: 0 } } }));`;
+      parentPort.on('message', (m) => parentPort.postMessage({ id: m.id, reply: { kind: 'scanned', rows: m.task.slot, states: {}, seconds: 0 } }));`;
     const pool = new WorkerPool(2, { script: echo, eval: true });
     try {
-      const replies = await Promise.all([1, 2, 3, 4, 5].map((start) => pool.run({ ...count, start }, `task ${start}`)));
-      assert.deepEqual(replies.map((r) => (r.kind === 'counted' ? r.counts.quotes : -1)), [1, 2, 3, 4, 5]);
+      const replies = await Promise.all([1, 2, 3, 4, 5].map((slot) => pool.run(task(slot), `task ${slot}`)));
+      assert.deepEqual(replies.map((r) => (r.kind === 'scanned' ? r.rows : -1)), [1, 2, 3, 4, 5]);
     } finally {
       await pool.close();
     }
@@ -36,15 +37,15 @@ describe('parallel: worker pool', () => {
   it('a worker that exits fails its task, naming it; the others go on', async () => {
     const flaky = `const { parentPort } = require('node:worker_threads');
       parentPort.on('message', (m) => {
-        if (m.task.start === 2) process.exit(7);
-        parentPort.postMessage({ id: m.id, reply: { kind: 'counted', counts: { quotes: 0, breaks: 0 } } });
+        if (m.task.slot === 2) process.exit(7);
+        parentPort.postMessage({ id: m.id, reply: { kind: 'scanned', rows: 0, states: {}, seconds: 0 } });
       });`;
     const pool = new WorkerPool(2, { script: flaky, eval: true });
     try {
-      const replies = await Promise.all([1, 2, 3].map((start) => pool.run({ ...count, start }, `part ${start}`)));
-      assert.equal(replies[0].kind, 'counted');
+      const replies = await Promise.all([1, 2, 3].map((slot) => pool.run(task(slot), `part ${slot}`)));
+      assert.equal(replies[0].kind, 'scanned');
       assert.match(failed(replies[1]), /the worker reading part 2 exited \(code 7\)/);
-      assert.equal(replies[2].kind, 'counted');
+      assert.equal(replies[2].kind, 'scanned');
     } finally {
       await pool.close();
     }
@@ -55,7 +56,7 @@ describe('parallel: worker pool', () => {
       parentPort.on('message', () => { throw new RangeError('kaboom'); });`;
     const pool = new WorkerPool(1, { script: thrower, eval: true });
     try {
-      assert.match(failed(await pool.run(count, 'big.csv (bytes 0-9)')), /the worker reading big\.csv \(bytes 0-9\) threw RangeError: kaboom/);
+      assert.match(failed(await pool.run(task(0), 'big.csv (bytes 0-9)')), /the worker reading big\.csv \(bytes 0-9\) threw RangeError: kaboom/);
     } finally {
       await pool.close();
     }
@@ -64,7 +65,7 @@ describe('parallel: worker pool', () => {
   it('workers that cannot start fail every task instead of looping', async () => {
     const pool = new WorkerPool(2, { script: 'throw new Error("no start")', eval: true });
     try {
-      const replies = await Promise.all([1, 2, 3, 4, 5, 6, 7, 8].map((start) => pool.run({ ...count, start }, `part ${start}`)));
+      const replies = await Promise.all([1, 2, 3, 4, 5, 6, 7, 8].map((slot) => pool.run(task(slot), `part ${slot}`)));
       for (const r of replies) assert.match(failed(r), /part \d/);
     } finally {
       await pool.close();
@@ -74,8 +75,8 @@ describe('parallel: worker pool', () => {
   it('closing fails the tasks running and queued', async () => {
     const silent = `require('node:worker_threads').parentPort.on('message', () => {});`;
     const pool = new WorkerPool(1, { script: silent, eval: true });
-    const first = pool.run(count, 'first');
-    const second = pool.run(count, 'second');
+    const first = pool.run(task(0), 'first');
+    const second = pool.run(task(1), 'second');
     await pool.close();
     assert.match(failed(await second), /closed before second/);
     assert.match(failed(await first), /closed while first/);

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Column, ColumnBatch } from '../../src/batch.ts';
-import { isShareable, type Accumulator, type Shareable } from '../../src/metrics/accumulator.ts';
+import { NO_SHIFT, isShareable, type Accumulator, type Shareable } from '../../src/metrics/accumulator.ts';
 import { DistinctKeys } from '../../src/metrics/distinct-keys.ts';
 import { InferType } from '../../src/metrics/infer-type.ts';
 import { ExactKeySet, KeySet, countDistinctRuns, type KeyRun } from '../../src/metrics/key-set.ts';
@@ -18,10 +18,10 @@ import { DataError, UsageError } from '../../src/errors.ts';
 
 type Acc = Accumulator<unknown> & Shareable;
 
-/** Rows of a CSV file from its row `firstRow` (line firstRow + 2), numbered from `rowStart` (0 in a part). */
-function batch(columns: Record<string, Column>, rowStart: number, file = 'x.csv', firstRow = rowStart): ColumnBatch {
+/** Rows of a CSV file numbered from `rowStart` (0 in a part), on lines from `firstLine` (1 in a part after the first). */
+function batch(columns: Record<string, Column>, rowStart: number, file = 'x.csv', firstLine = rowStart + 2): ColumnBatch {
   const rows = Object.values(columns)[0].values.length;
-  const lines = Int32Array.from({ length: rows }, (_, i) => firstRow + i + 2);
+  const lines = Int32Array.from({ length: rows }, (_, i) => firstLine + i);
   return { rows, columns: new Map(Object.entries(columns)), origin: { file, rowStart, lines } };
 }
 
@@ -31,8 +31,9 @@ function ship(state: unknown): unknown {
 }
 
 /**
- * One pass over `values` against parts cut at `cuts`: each part counts its rows from 0
- * (as a CSV part after the first does), is shipped, and merged in order with its row offset.
+ * One pass over `values` against parts cut at `cuts`: each part counts its rows from 0 and
+ * its lines from 1 (as a CSV part after the first does), is shipped, and merged in order
+ * with the rows and lines before it (the header is line 1 of the first part).
  */
 function partsAgree(make: () => Acc, columns: Record<string, Column>, cuts: number[]): { whole: unknown; parts: unknown } {
   const n = Object.values(columns)[0].values.length;
@@ -44,8 +45,8 @@ function partsAgree(make: () => Acc, columns: Record<string, Column>, cuts: numb
   const bounds = [0, ...cuts, n];
   for (let k = 0; k + 1 < bounds.length; k++) {
     const part = make();
-    if (bounds[k + 1] > bounds[k]) part.update(batch(slice(bounds[k], bounds[k + 1]), 0, 'x.csv', bounds[k]));
-    merged.mergeState(ship(part.state()), bounds[k]);
+    if (bounds[k + 1] > bounds[k]) part.update(batch(slice(bounds[k], bounds[k + 1]), 0, 'x.csv', k === 0 ? 2 : 1));
+    merged.mergeState(ship(part.state()), { rows: bounds[k], lines: k === 0 ? 0 : bounds[k] + 1 });
   }
   return { whole: whole.result(), parts: merged.result() };
 }
@@ -81,7 +82,7 @@ describe('parallel: accumulator states', () => {
         return { ...s, values: [...s.values].sort((p, q) => p - q) };
       };
       assert.deepEqual(sorted(r.parts), sorted(r.whole), `cuts ${cuts}`);
-      assert.deepEqual((r.parts as { firstNonNumeric: unknown }).firstNonNumeric, { value: 'bad1700', place: 'line 1702', row: 1700 });
+      assert.deepEqual((r.parts as { firstNonNumeric: unknown }).firstNonNumeric, { value: 'bad1700', line: 1702, row: 1700 });
     }
   });
 
@@ -91,8 +92,8 @@ describe('parallel: accumulator states', () => {
     a.update(batch({ a: text('1', '2', 'x') }, 0, 'a.csv'));
     const b = new NumericSample('a');
     b.update(batch({ a: text('y') }, 0, 'b.csv'));
-    merged.mergeState(ship(a.state()), 0);
-    merged.mergeState(ship(b.state()), 0);
+    merged.mergeState(ship(a.state()), NO_SHIFT);
+    merged.mergeState(ship(b.state()), NO_SHIFT);
     assert.equal(merged.result().firstNonNumeric?.value, 'x');
     assert.equal(merged.result().nonNumeric, 2);
   });
