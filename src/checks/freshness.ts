@@ -35,7 +35,7 @@ export const freshness: CheckDefinition<FreshnessConfig> = {
           newest_timestamp_seconds: r.max / 1000,
           now: formatIso(ctx.now),
           unparseable: r.unparseable,
-          ...(bad ? { first_unparseable: bad } : {}),
+          ...(bad ? { first_unparseable: { value: bad.value, place: placeOf(bad), row: bad.row } } : {}),
         },
       },
     ];

@@ -533,7 +533,8 @@ let groupScratch = new Uint32Array(0);
  * holds a handful of pairs, each checked against the group's pairs kept so far; repeats
  * of one key land in one group and are dropped there, so a key repeated many times costs
  * no more than once. A group of more than SCAN_GROUP distinct pairs (keys made to collide
- * in their top bits) is finished with a hash table instead, so no input is quadratic.
+ * in their top bits) is finished with a hash table instead, so such a group costs no more
+ * than a hash table would.
  */
 function groupChunk(buf: Uint32Array, n: number): Uint32Array {
   const starts = groupStart;
@@ -597,13 +598,15 @@ class PairTable {
   private stamp: Uint32Array;
   private gen = 1;
   private mask: number;
+  private shift: number;
 
   constructor(capacity: number) {
-    let size = 16;
-    while (size < 2 * capacity) size *= 2;
-    this.mask = size - 1;
-    this.keys = new Uint32Array(2 * size);
-    this.stamp = new Uint32Array(size);
+    let bits = 4;
+    while (1 << bits < 2 * capacity) bits++;
+    this.mask = (1 << bits) - 1;
+    this.shift = 32 - bits;
+    this.keys = new Uint32Array(2 << bits);
+    this.stamp = new Uint32Array(1 << bits);
   }
 
   /** Adds the pair; false when it was there already. */
@@ -612,8 +615,9 @@ class PairTable {
     const keys = this.keys;
     const stamp = this.stamp;
     const gen = this.gen;
-    // lo and the low bits of hi are uniform (the top bits are shared within a group).
-    let slot = (lo ^ hi) & mask;
+    // The top bits of a product mix every bit of both halves: pairs that share many bits
+    // (hi within a group shares its top 16) do not crowd into neighbouring slots.
+    let slot = Math.imul(lo ^ Math.imul(hi, 0x85ebca6b), 0x9e3779b1) >>> this.shift;
     for (;;) {
       if (stamp[slot] !== gen) {
         stamp[slot] = gen;

@@ -69,12 +69,14 @@ export class WorkerPool {
   }
 
   /**
-   * Runs a task on the next free worker. Resolves with its reply; a crash becomes a
-   * `failed` reply with an internal error that names `label`.
+   * Runs a task on the next free worker (before the tasks queued, when `first`). Resolves
+   * with its reply; a crash becomes a `failed` reply with an internal error that names `label`.
    */
-  run(task: Task, label: string, onProgress?: Job['onProgress'], note?: Promise<Note>): Promise<Reply> {
+  run(task: Task, label: string, onProgress?: Job['onProgress'], note?: Promise<Note>, first = false): Promise<Reply> {
     return new Promise((resolve) => {
-      this.queue.push({ id: this.nextId++, task, label, onProgress, note, resolve });
+      const job: Job = { id: this.nextId++, task, label, onProgress, note, resolve };
+      if (first) this.queue.unshift(job);
+      else this.queue.push(job);
       this.dispatch();
     });
   }

@@ -118,6 +118,7 @@ describe('parallel scans: same results with 1 and 4 workers', () => {
       const fresh = ds.checks.find((c: any) => c.type === 'freshness');
       assert.equal(fresh.details.first_unparseable.value, 'soon');
       assert.ok(fresh.details.first_unparseable.row > 30_000, 'the first offender of a later part, with its row in the file');
+      assert.match(fresh.details.first_unparseable.place, /^line \d+$/, 'and its line, as one pass names it');
       const score = ds.checks.find((c: any) => c.type === 'drift' && c.column === 'score');
       assert.match(score.message, /not numeric in the data: .* \(line \d+\)/);
     }

@@ -310,6 +310,18 @@ test('keys made to share the top bits of their hash are counted exactly, without
   assertRun(run);
 });
 
+test('pairs that differ only in a few low bits of both halves are counted exactly (no crowding in the tables)', () => {
+  // 13 bits of hi and 17 of lo vary: a slot taken from the low bits of lo ^ hi alone put
+  // them into a few runs of neighbouring slots (200,000 pairs took 14 s).
+  const a = new KeySet();
+  const b = new KeySet();
+  for (let i = 0; i < 200_000; i++) (i & 1 ? a : b).add(0x12340000 | ((i * 8) & 0xffff), i % 90_001);
+  const want = new Set<string>();
+  for (let i = 0; i < 200_000; i++) want.add(`${(0x12340000 | ((i * 8) & 0xffff)) >>> 0}:${i % 90_001}`);
+  assert.equal(countDistinctRuns([...a.toRuns(), ...b.toRuns()]), want.size);
+  assert.equal(a.merge(b).size, want.size);
+});
+
 test('measurement: memory per distinct key and adds per second (printed, not asserted)', () => {
   const n = 5_000_000;
   v8.setFlagsFromString('--expose-gc');
