@@ -32,6 +32,8 @@ export class DistinctKeys implements Accumulator<DistinctKeysResult>, Shareable 
   }
 
   update(batch: ColumnBatch): void {
+    // Before the loops, not after: see KEEP_LOOPS_LAST.
+    this.rows += batch.rows;
     const set = this.set;
     const columns = this.columns.map((c) => batch.columns.get(c)!);
     const bytes = columns.map((c) => c.bytes);
@@ -42,7 +44,6 @@ export class DistinctKeys implements Accumulator<DistinctKeysResult>, Shareable 
       const cols = columns.map((c) => c.values);
       for (let i = 0; i < batch.rows; i++) set.addRow(cols, i);
     }
-    this.rows += batch.rows;
   }
 
   merge(other: DistinctKeys): void {

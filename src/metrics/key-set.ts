@@ -537,19 +537,41 @@ let groupScratch = new Uint32Array(0);
  * than a hash table would.
  */
 function groupChunk(buf: Uint32Array, n: number): Uint32Array {
-  const starts = groupStart;
-  starts.fill(0);
-  const shift = 32 - GROUP_BITS;
-  for (let i = 0; i < n; i++) starts[(buf[2 * i] >>> shift) + 1]++;
-  for (let d = 1; d <= GROUPS; d++) starts[d] += starts[d - 1];
+  // One loop per function (see KEEP_LOOPS_LAST in numeric-sample.ts).
+  const starts = prefixSums(groupCounts(buf, n));
   if (groupScratch.length < 2 * n) groupScratch = new Uint32Array(2 * n);
   const out = groupScratch;
-  const next = starts.slice(0, GROUPS);
+  scatter(buf, n, starts.slice(0, GROUPS), out);
+  return out.slice(0, 2 * dropRepeats(out, starts));
+}
+
+/** Pairs of each group among buf's first n, at the group's index + 1 (GROUPS + 1 entries). */
+function groupCounts(buf: Uint32Array, n: number): Uint32Array {
+  const counts = groupStart;
+  counts.fill(0);
+  const shift = 32 - GROUP_BITS;
+  for (let i = 0; i < n; i++) counts[(buf[2 * i] >>> shift) + 1]++;
+  return counts;
+}
+
+/** Running sums in place: counts at index + 1 become starts. */
+function prefixSums(a: Uint32Array): Uint32Array {
+  for (let d = 1; d < a.length; d++) a[d] += a[d - 1];
+  return a;
+}
+
+/** buf's first n pairs into out in group order; `next` is where each group's next pair goes. */
+function scatter(buf: Uint32Array, n: number, next: Uint32Array, out: Uint32Array): void {
+  const shift = 32 - GROUP_BITS;
   for (let i = 0; i < n; i++) {
     const j = 2 * next[buf[2 * i] >>> shift]++;
     out[j] = buf[2 * i];
     out[j + 1] = buf[2 * i + 1];
   }
+}
+
+/** Drops the repeats within each group of out (groups start at `starts`), in place; returns the pairs kept. */
+function dropRepeats(out: Uint32Array, starts: Uint32Array): number {
   // Per group: keep a pair unless the group's kept pairs [base, w) hold it already,
   // writing at w (never past the pair being read).
   let w = 0;
@@ -571,7 +593,7 @@ function groupChunk(buf: Uint32Array, n: number): Uint32Array {
       w++;
     }
   }
-  return out.slice(0, 2 * w);
+  return w;
 }
 
 /**
@@ -703,13 +725,13 @@ function sliceStarts(a: Uint32Array, bits: number): Int32Array {
   const slices = 1 << bits;
   const starts = new Int32Array(slices + 1);
   const n = a.length / 2;
+  starts[slices] = n;
   let i = 0;
   for (let b = 0; b < slices; b++) {
     starts[b] = i;
     // Pairs whose top bits are b; bits = 0 means one slice of everything.
     while (i < n && (bits === 0 ? 0 : a[2 * i] >>> (32 - bits)) === b) i++;
   }
-  starts[slices] = n;
   return starts;
 }
 

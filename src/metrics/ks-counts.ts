@@ -170,9 +170,10 @@ export class KsCounts implements Accumulator<KsCountsResult>, Shareable, NeedsRe
 
   /** The batch's numbers into xs from `at`; returns how many. */
   private read(batch: ColumnBatch, xs: Float64Array, at: number): number {
-    return readNumbers(batch, this.column, xs, at, (i, value) => {
+    const end = readNumbers(batch, this.column, xs, at, (i, value) => {
       if (this.nonNumeric++ === 0) this.firstNonNumeric = firstBad(batch, i, value);
     });
+    return end - at;
   }
 
   /** Counts xs[0, count) against the reference. */
@@ -186,7 +187,8 @@ export class KsCounts implements Accumulator<KsCountsResult>, Shareable, NeedsRe
     const scale = ref.scale;
     const last = u > 0 ? r[u - 1] : 0;
     const tally = this.tally;
-    let min = this.min;
+    // Nothing after the loop but a return (see KEEP_LOOPS_LAST in numeric-sample.ts).
+    this.n += count;
     for (let j = 0; j < count; j++) {
       const x = xs[j];
       let lo = 0;
@@ -215,7 +217,7 @@ export class KsCounts implements Accumulator<KsCountsResult>, Shareable, NeedsRe
           else hi = mid;
         }
       }
-      if (x < min) min = x;
+      if (x < this.min) this.min = x;
       const at = 3 * lo;
       if (lo < u && r[lo] === x) tally[at + 1]++;
       else {
@@ -223,8 +225,6 @@ export class KsCounts implements Accumulator<KsCountsResult>, Shareable, NeedsRe
         if (x > tally[at + 2]) tally[at + 2] = x;
       }
     }
-    this.n += count;
-    this.min = min;
   }
 
   merge(other: KsCounts): void {

@@ -45,7 +45,6 @@ export class MaxTime implements Accumulator<MaxTimeResult>, Shareable {
     }
     const values = col.values;
     const typed = col.type === 'timestamp' || col.type === 'date';
-    let max = this.max;
     for (let i = 0; i < batch.rows; i++) {
       const v = values[i];
       if (isMissing(v)) continue;
@@ -60,9 +59,8 @@ export class MaxTime implements Accumulator<MaxTimeResult>, Shareable {
         continue;
       }
       this.parsed++;
-      if (t > max) max = t;
+      if (t > this.max) this.max = t;
     }
-    this.max = max;
   }
 
   /** CSV text: ISO timestamps parsed from the bytes, the string made only for other forms. */
@@ -70,8 +68,6 @@ export class MaxTime implements Accumulator<MaxTimeResult>, Shareable {
     const { at, buf } = col;
     const view = new DataView(buf.buffer, buf.byteOffset, buf.length);
     const zone = this.zone;
-    let max = this.max;
-    let parsed = 0;
     // The last field parsed from the bytes and its instant: time-ordered exports repeat the
     // same text row after row (many rows a second), and equal bytes are the same instant.
     let lastStart = -1;
@@ -101,11 +97,10 @@ export class MaxTime implements Accumulator<MaxTimeResult>, Shareable {
           continue;
         }
       }
-      parsed++;
-      if (t > max) max = t;
+      // Kept in the fields as it goes: nothing after the loop (see KEEP_LOOPS_LAST in numeric-sample.ts).
+      this.parsed++;
+      if (t > this.max) this.max = t;
     }
-    this.parsed += parsed;
-    this.max = max;
   }
 
   private parseText(s: string): number {

@@ -7,7 +7,7 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import { CsvSource } from '../sources/csv.js';
 import { describeFiles, openFile, type OpenOptions, type SourceFile } from '../sources/open.js';
-import { guessBoundary } from './boundary.js';
+import { guessBoundary } from '../sources/csv-boundary.js';
 import type { Piece } from './protocol.js';
 import type { ParallelSettings } from './settings.js';
 

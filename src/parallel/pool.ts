@@ -35,7 +35,8 @@ interface Job {
   id: number;
   task: Task;
   label: string;
-  onProgress?: (reply: Reply & { kind: 'progress' }) => void;
+  /** Replies before the last: progress, and parts split off (see ScanTask.steal). */
+  onProgress?: (reply: Reply & { kind: 'progress' | 'split' }) => void;
   /** Sent to the worker running the task once it settles (see Note). */
   note?: Promise<Note>;
   resolve: (reply: Reply) => void;
@@ -58,6 +59,11 @@ export class WorkerPool {
     readonly size: number,
     private readonly entry: Entry,
   ) {}
+
+  /** Tasks waiting for a worker. */
+  get waiting(): number {
+    return this.queue.length;
+  }
 
   /** Starts the workers now, so their start-up overlaps other work. */
   warm(): void {
@@ -134,7 +140,7 @@ export class WorkerPool {
     worker.on('message', (msg: { id: number; reply: Reply }) => {
       const job = slot.job;
       if (!job || job.id !== msg.id) return;
-      if (msg.reply.kind === 'progress') {
+      if (msg.reply.kind === 'progress' || msg.reply.kind === 'split') {
         job.onProgress?.(msg.reply);
         return;
       }

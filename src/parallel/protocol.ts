@@ -33,6 +33,12 @@ export interface ScanTask {
   description: string;
   /** Set to non-zero at `slot` when the part's result is no longer wanted. */
   cancel: Int32Array;
+  /**
+   * Set to non-zero at `slot` when another worker is free: the part then gives away the
+   * second half of what it has not read yet (a `split` reply), if at least stealMinBytes.
+   */
+  steal?: Int32Array;
+  stealMinBytes?: number;
   slot: number;
   /**
    * Inputs of the accumulators that need the reference, by key (NeedsReference.bind).
@@ -51,6 +57,8 @@ export type BadLines = BadLinesSummary;
 
 export type Reply =
   | { kind: 'progress'; rows: number; bytes?: number }
+  /** The part now ends at byte `at` (-1: it could not be split); bytes `at` to `end` (undefined: the end of the file) are left for a new part. */
+  | { kind: 'split'; at: number; end?: number }
   | {
       kind: 'scanned';
       rows: number;

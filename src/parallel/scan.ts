@@ -50,6 +50,9 @@ export interface ParallelScanResult {
   parts: number;
 }
 
+/** Parts split off running ones, at most, per scan. */
+const MAX_SPLITS = 16;
+
 export class ParallelScanner {
   private pool?: WorkerPool;
 
@@ -134,20 +137,28 @@ export class ParallelScanner {
     return this.pool;
   }
 
-  /** Every part's reply, in order; undefined when the split was wrong. Throws the first part's error. */
+  /**
+   * Every part's reply, in order; undefined when the split was wrong. Throws the first
+   * part's error. When a worker would sit idle while another still has much of its part to
+   * read, the rest of that part is split off as a new part (see CsvSource.splitRest), so
+   * workers of unequal speed finish together; `parts` then grows in place.
+   */
   private async runParts(pool: WorkerPool, input: ParallelScanInput, parts: PartPlan[]): Promise<(Reply & { kind: 'scanned' })[] | undefined> {
-    const cancel = new Int32Array(new SharedArrayBuffer(4 * parts.length));
-    const reported = new Array<number>(parts.length).fill(0);
-    const bytes = new Array<number | undefined>(parts.length).fill(undefined);
+    // A slot per part, and for the parts split off running ones.
+    const capacity = parts.length + MAX_SPLITS;
+    const cancel = new Int32Array(new SharedArrayBuffer(4 * capacity));
+    const steal = new Int32Array(new SharedArrayBuffer(4 * capacity));
+    const reported = new Array<number>(capacity).fill(0);
+    const bytes = new Array<number | undefined>(capacity).fill(undefined);
     const totalBytes = () => {
       let n: number | undefined;
       for (const b of bytes) if (b !== undefined) n = (n ?? 0) + b;
       return n;
     };
-    const progress = (k: number, rows: number, read: number | undefined) => {
-      const delta = rows - reported[k];
-      reported[k] = rows;
-      if (read !== undefined) bytes[k] = read;
+    const progress = (slot: number, rows: number, read: number | undefined) => {
+      const delta = rows - reported[slot];
+      reported[slot] = rows;
+      if (read !== undefined) bytes[slot] = read;
       if (delta > 0) input.progress(delta, totalBytes());
     };
     const multi = input.files.length > 1;
@@ -158,15 +169,52 @@ export class ParallelScanner {
         ? inputs.then(
             (ready) => ({ inputs: ready }),
             (err: unknown) => {
-              for (let j = 0; j < parts.length; j++) Atomics.store(cancel, j, 1);
+              for (let j = 0; j < capacity; j++) Atomics.store(cancel, j, 1);
               return { abort: (err as Error)?.message ?? String(err) };
             },
           )
         : undefined;
     const ready = inputs instanceof Promise ? undefined : inputs;
+    const fileBytes = new Map(input.files.map((f) => [f.path, f.bytes ?? 0]));
+    const stealMin = Math.max(1, Math.floor(this.settings.minSplitBytes / 4));
+
+    // In scan order: the slot of each part and its reply. By slot: task, size, state.
+    const slots: number[] = [];
+    const replies: Promise<Reply>[] = [];
     const tasks: ScanTask[] = [];
-    const replies = parts.map((part, k) => {
-      const task: ScanTask = (tasks[k] = {
+    const sizes: number[] = [];
+    const settled: boolean[] = [];
+    const unsplittable: boolean[] = [];
+    let asked: number | undefined;
+    let failed = false;
+
+    const later = (slot: number) => {
+      const at = slots.indexOf(slot);
+      for (let j = at + 1; j < slots.length; j++) Atomics.store(cancel, slots[j], 1);
+    };
+    /** A worker is about to be idle: ask the part with the most left to read to give half of it away. */
+    const balance = () => {
+      if (failed || asked !== undefined || tasks.length >= capacity || pool.waiting > 0) return;
+      let victim = -1;
+      let most = stealMin - 1;
+      for (const slot of slots) {
+        if (settled[slot] || unsplittable[slot] || !tasks[slot].pieces[0].csv || tasks[slot].pieces.length !== 1) continue;
+        const left = sizes[slot] - (bytes[slot] ?? 0);
+        if (left > most) {
+          most = left;
+          victim = slot;
+        }
+      }
+      if (victim < 0) return;
+      asked = victim;
+      Atomics.store(steal, victim, 1);
+    };
+    const start = (part: PartPlan, at: number): void => {
+      const slot = tasks.length;
+      const piece = part.pieces[0];
+      sizes[slot] = part.pieces.length === 1 && piece.csv ? (piece.csv.end ?? fileBytes.get(piece.file) ?? 0) - piece.csv.start : 0;
+      settled[slot] = false;
+      const task: ScanTask = (tasks[slot] = {
         kind: 'scan',
         dataset: input.dataset,
         role: input.role,
@@ -175,18 +223,49 @@ export class ParallelScanner {
         multi,
         description: input.source.description,
         cancel,
-        slot: k,
+        steal,
+        stealMinBytes: stealMin,
+        slot,
         inputs: ready,
       });
-      return pool.run(task, part.label, (p) => progress(k, p.rows, p.bytes), note).then((reply) => {
-        if (reply.kind === 'scanned') progress(k, reply.rows, reply.bytes);
-        else if (reply.kind === 'failed' && reply.error.kind !== 'cancelled') {
-          // Later parts no longer matter: either this failure stands or the scan starts over.
-          for (let j = k + 1; j < parts.length; j++) Atomics.store(cancel, j, 1);
+      const news = (p: Reply & { kind: 'progress' | 'split' }) => {
+        if (p.kind === 'progress') return progress(slot, p.rows, p.bytes);
+        if (asked === slot) asked = undefined;
+        if (p.at < 0 || failed) {
+          unsplittable[slot] = true;
+          return balance();
         }
-        return reply;
-      });
-    });
+        // The part now ends at p.at; a new part reads from there to its old end, right after it in scan order.
+        const i = slots.indexOf(slot);
+        const csv = parts[i].pieces[0].csv!;
+        const file = parts[i].pieces[0].file;
+        const tail: PartPlan = { pieces: [{ ...parts[i].pieces[0], csv: { ...csv, start: p.at, end: p.end, firstLine: undefined } }], continues: true, label: `${file} (bytes ${p.at}-${p.end ?? fileBytes.get(file)})` };
+        parts[i] = { ...parts[i], pieces: [{ ...parts[i].pieces[0], csv: { ...csv, end: p.at } }], label: `${file} (bytes ${csv.start}-${p.at})` };
+        sizes[slot] = p.at - csv.start;
+        this.settings.log?.(`${input.dataset.name} ${input.role}: ${parts[i].label} gives bytes ${p.at}-${p.end ?? fileBytes.get(file)} to a worker that is free`);
+        parts.splice(i + 1, 0, tail);
+        start(tail, i + 1);
+      };
+      slots.splice(at, 0, slot);
+      replies.splice(
+        at,
+        0,
+        pool.run(task, part.label, news, note).then((reply) => {
+          settled[slot] = true;
+          if (asked === slot) asked = undefined;
+          if (reply.kind === 'scanned') progress(slot, reply.rows, reply.bytes);
+          else if (reply.kind === 'failed' && reply.error.kind !== 'cancelled') {
+            // Later parts no longer matter: either this failure stands or the scan starts over.
+            failed = true;
+            later(slot);
+          }
+          balance();
+          return reply;
+        }),
+      );
+    };
+    parts.slice().forEach((part, k) => start(part, k));
+
     const done: (Reply & { kind: 'scanned' })[] = [];
     try {
       for (let k = 0; k < parts.length; k++) {
@@ -206,7 +285,7 @@ export class ParallelScanner {
           // The part counted its lines from its own start, so its message has them wrong:
           // now that the parts before it are read, it is read again from its real first line.
           const firstLine = 1 + partShifts(parts.slice(0, k + 1), done)[k].lines;
-          const again = await pool.run({ ...tasks[k], pieces: [{ ...parts[k].pieces[0], csv: { ...csv, firstLine } }], inputs: await inputs }, parts[k].label, undefined, undefined, true);
+          const again = await pool.run({ ...tasks[slots[k]], steal: undefined, pieces: [{ ...parts[k].pieces[0], csv: { ...csv, firstLine } }], inputs: await inputs }, parts[k].label, undefined, undefined, true);
           // Read without failing this time (the error did not repeat, e.g. a read error), or
           // found misplaced: the later parts were cancelled, so the scan is read in one pass.
           if (again.kind === 'failed' && again.error.kind !== 'mismatch') throw fromWire(again.error, parts[k].label);
@@ -217,8 +296,10 @@ export class ParallelScanner {
       }
       return done;
     } finally {
-      for (let j = 0; j < parts.length; j++) Atomics.store(cancel, j, 1);
-      // Leave no part running behind an error: the pool is free for the next scan.
+      failed = true;
+      for (let j = 0; j < capacity; j++) Atomics.store(cancel, j, 1);
+      // Leave no part running behind an error: the pool is free for the next scan (no part
+      // is split off any more: `failed` is set).
       await Promise.allSettled(replies);
     }
   }

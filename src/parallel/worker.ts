@@ -12,6 +12,7 @@ import { mergeBadLines } from '../sources/bad-lines.js';
 import { MultiSource } from '../sources/multi.js';
 import { openFile, type OpenOptions } from '../sources/open.js';
 import { PartitionedSource } from '../sources/partitioned.js';
+import type { CsvSource } from '../sources/csv.js';
 import { Cancelled, toWire, transferables, type BadLines, type Note, type Reply, type ScanTask, type Task } from './protocol.js';
 
 const PROGRESS_MS = 200;
@@ -37,7 +38,7 @@ async function handle(id: number, task: Task): Promise<void> {
   const send = (reply: Reply, transfer: ArrayBuffer[] = []) => port!.postMessage({ id, reply }, transfer);
   try {
     const note = task.inputs ? undefined : new Promise<Note>((resolve) => waiting.set(id, resolve));
-    const result = await scanPart(task, note, (rows, bytes) => send({ kind: 'progress', rows, bytes }));
+    const result = await scanPart(task, note, (news) => send(news));
     send(result, transferables(result.states));
   } catch (err) {
     send({ kind: 'failed', error: toWire(err) });
@@ -49,7 +50,7 @@ async function handle(id: number, task: Task): Promise<void> {
 async function scanPart(
   task: ScanTask,
   note: Promise<Note> | undefined,
-  progress: (rows: number, bytes: number | undefined) => void,
+  news: (reply: Reply & { kind: 'progress' | 'split' }) => void,
 ): Promise<Reply & { kind: 'scanned' }> {
   const started = performance.now();
   const plan = planDataset(task.dataset);
@@ -94,7 +95,14 @@ async function scanPart(
     const now = performance.now();
     if (now - lastSent >= PROGRESS_MS) {
       lastSent = now;
-      progress(rows, sum(bytesByFile));
+      news({ kind: 'progress', rows, bytes: sum(bytesByFile) });
+    }
+    if (task.steal && Atomics.load(task.steal, task.slot) !== 0) {
+      // Another worker is free: give it the second half of what is left of this part.
+      Atomics.store(task.steal, task.slot, 0);
+      const csv = task.pieces.length === 1 ? (bases[0] as Partial<Pick<CsvSource, 'splitRest'>>) : undefined;
+      const split = await csv?.splitRest?.(task.stealMinBytes ?? 0);
+      news({ kind: 'split', at: split?.at ?? -1, end: split?.end });
     }
   }
 

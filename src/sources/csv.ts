@@ -6,7 +6,7 @@
  * `DataError` naming the file and, where it has one, the line.
  */
 import { statSync } from 'node:fs';
-import { open as openFile } from 'node:fs/promises';
+import { open as openFile, stat } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { isAscii, isUtf8 } from 'node:buffer';
@@ -26,6 +26,7 @@ import {
   type BadLinePolicy,
   type TextEncoding,
 } from './csv-tokenizer.js';
+import { guessBoundary } from './csv-boundary.js';
 import { readError } from './file-errors.js';
 import { PANDAS_NA_VALUES } from './null-tokens.js';
 
@@ -380,19 +381,41 @@ class RegionLeases {
   }
 }
 
+/** The end of a file read in chunks can move forward, to before bytes not yet read (see CsvSource.splitRest). */
+interface MovableEnd {
+  /** Bytes read or being read: [start, reached). */
+  readonly reached: number;
+  /** Where reading stops; undefined: the end of the file. */
+  readonly end: number | undefined;
+  /** Stops reading at `at` (at least `reached`). */
+  stopAt(at: number): void;
+}
+
 /**
  * Chunks of bytes [start, end) of a file, each read into a buffer of its own with
  * HEADROOM free bytes in front, so the carried tail of the previous region can be put
  * there instead of copying the whole chunk behind it. Counts bytesRead, like a file stream.
  */
-function fileChunks(path: string, start: number, end: number | undefined): AsyncIterable<Buffer> & ChunkRecycler & { bytesRead: number; destroy(): void } {
+function fileChunks(path: string, start: number, end: number | undefined): AsyncIterable<Buffer> & ChunkRecycler & MovableEnd & { bytesRead: number; destroy(): void } {
   let handle: Awaited<ReturnType<typeof openFile>> | undefined;
   let closed = false;
+  let stop = end;
+  let reached = start;
   /** Buffers handed out (recycle takes back only these) and those given back. */
   const own = new WeakSet<ArrayBufferLike>();
   const free: Buffer[] = [];
   const state = {
     bytesRead: 0,
+    get reached(): number {
+      return reached;
+    },
+    get end(): number | undefined {
+      return stop;
+    },
+    stopAt(at: number): void {
+      if (at < reached) throw new Error(`internal: cannot stop reading at ${at}, bytes up to ${reached} are read`);
+      stop = at;
+    },
     destroy(): void {
       closed = true;
       void handle?.close().catch(() => undefined);
@@ -407,7 +430,7 @@ function fileChunks(path: string, start: number, end: number | undefined): Async
       const file = await openFile(path, 'r');
       handle = file;
       // A whole-file read goes sequentially (position null), so pipes and FIFOs work too.
-      const sequential = start === 0 && end === undefined;
+      const sequential = start === 0 && stop === undefined;
       let position = start;
       /**
        * Reads the chunk at `position`. From the second chunk on, the next read starts before
@@ -415,8 +438,9 @@ function fileChunks(path: string, start: number, end: number | undefined): Async
        * the first chunk (the header) costs no extra read.
        */
       const readAt = (at: number): Promise<{ buf: Buffer; bytesRead: number }> | undefined => {
-        if (closed || (end !== undefined && at >= end)) return undefined;
-        const want = end === undefined ? CHUNK_BYTES : Math.min(CHUNK_BYTES, end - at);
+        if (closed || (stop !== undefined && at >= stop)) return undefined;
+        const want = stop === undefined ? CHUNK_BYTES : Math.min(CHUNK_BYTES, stop - at);
+        reached = Math.max(reached, at + want);
         let buf = free.pop();
         if (buf === undefined || buf.length < HEADROOM + want) buf = Buffer.allocUnsafe(HEADROOM + want);
         const b = buf;
@@ -506,7 +530,7 @@ class Pass {
   /** The field delimiter in use (configured, sniffed, or a part's). */
   readonly delimiter: number;
   /** The input is a part that ends before the file does (see CsvRange). */
-  private readonly partial: CsvRange | undefined;
+  private partial: CsvRange | undefined;
   private readonly chunks: AsyncGenerator<Buffer>;
   private readonly file: string;
   private readonly utf8: Utf8Check | null;
@@ -622,10 +646,14 @@ class Pass {
     return pass;
   }
 
+  /** The input now ends at byte `end` of the file, where another part starts. */
+  endAt(range: CsvRange, end: number): void {
+    this.partial = { ...range, end };
+  }
+
   /**
    * At the end of the input: closes a last record that has no line ending; a part that
-   * ends before the file does must instead end between records, on the line where the
-   * next part starts.
+   * ends before the file does must instead end between records, where the next part starts.
    */
   endOfInput(): void {
     const range = this.partial;
@@ -725,6 +753,8 @@ export class CsvSource implements Source {
   private stream: { bytesRead?: number } | undefined;
   private bad: BadLinesSummary = { count: 0, lines: [] };
   private linesRead = 0;
+  /** The pass batches() is reading. */
+  private reading: Pass | undefined;
 
   constructor(path: string, options: CsvOptions = {}) {
     this.path = path;
@@ -796,6 +826,7 @@ export class CsvSource implements Source {
     const pass = this.stashed ?? (await this.openPass());
     this.stashed = undefined;
     this.bad = { count: 0, lines: [] };
+    this.reading = pass;
     try {
       const names = pass.names;
       this.columnsCache ??= names.map((name) => ({ name, type: 'text' as const }));
@@ -866,7 +897,38 @@ export class CsvSource implements Source {
       }
       this.bad = tok.badLines;
     } finally {
+      this.reading = undefined;
       await pass.close();
     }
+  }
+
+  /**
+   * Hands the rest of a part being read to another part: moves the end of this pass back
+   * to a record boundary guessed about halfway through the bytes not yet read (see
+   * csv-boundary.ts), and returns it; the new part reads from there to the old end. The
+   * pass must still end exactly there between records (CsvPartMismatch otherwise).
+   * Undefined when fewer than `minBytes` are left, no boundary is found, or this is not a
+   * part of a plain file.
+   */
+  async splitRest(minBytes: number): Promise<{ at: number; end: number | undefined } | undefined> {
+    const range = this.options.range;
+    const pass = this.reading;
+    const chunks = this.stream as Partial<MovableEnd> | undefined;
+    if (!range || !pass || !chunks?.stopAt || chunks.reached === undefined) return undefined;
+    const from = chunks.reached;
+    const end = chunks.end;
+    let size: number;
+    try {
+      size = end ?? (await stat(this.path)).size;
+    } catch {
+      return undefined;
+    }
+    if (size - from < Math.max(1, minBytes)) return undefined;
+    const layout = { fields: pass.names.length, delimiter: pass.delimiter, quote: this.resolved.quote };
+    const at = guessBoundary(this.path, from + Math.floor((size - from) / 2), size, layout);
+    if (at === undefined || at <= from || at >= size) return undefined;
+    chunks.stopAt(at);
+    pass.endAt(range, at);
+    return { at, end };
   }
 }

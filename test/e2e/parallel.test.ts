@@ -6,7 +6,7 @@
  * DQC_PARALLEL_LOG shows that they did.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { parquetWriteFile } from 'hyparquet-writer';
@@ -122,6 +122,24 @@ describe('parallel scans: same results with 1 and 4 workers', () => {
       const score = ds.checks.find((c: any) => c.type === 'drift' && c.column === 'score');
       assert.match(score.message, /not numeric in the data: .* \(line \d+\)/);
     }
+  });
+
+  it('a worker that is free takes over the rest of a part still being read: same results', () => {
+    const config = writeConfig(dir, `datasets:\n  - name: big\n    source: big.csv\n    reference: ref.csv\n    csv: {on_bad_lines: warn}${CHECKS}\n`);
+    const size = statSync(big).size;
+    // Three parts on two workers: the one that finishes second finds no part waiting and
+    // takes half of what the third part has left.
+    const env = (workers: number) => ({ env: { DQC_SPLIT_MIN_BYTES: '1', DQC_SPLIT_PART_BYTES: String(Math.ceil(size / 3)), DQC_PARALLEL_LOG: '1', DQC_WORKERS: String(workers) } });
+    const args = ['check', '--config', config, '--format', 'json', '--now', NOW];
+    const one = dqc(args, env(1));
+    let split = 0;
+    for (let attempt = 0; attempt < 3 && split === 0; attempt++) {
+      const two = dqc(args, env(2));
+      assert.deepEqual(normalized(two.stdout), normalized(one.stdout));
+      assert.equal(two.code, one.code);
+      if (/gives bytes \d+-\d+ to a worker that is free/.test(two.stderr)) split++;
+    }
+    assert.ok(split > 0, 'a part was split while it was read');
   });
 
   it('on_bad_lines: error stops at the same line with the same message', () => {

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import type { CsvSettings } from '../../src/config/types.ts';
-import { guessBoundary, pickReading, read } from '../../src/parallel/boundary.ts';
+import { guessBoundary, pickReading, read } from '../../src/sources/csv-boundary.ts';
 import { planParts, type PartPlan } from '../../src/parallel/plan.ts';
 import type { ParallelSettings } from '../../src/parallel/settings.ts';
 import { CsvPartMismatch, CsvSource } from '../../src/sources/csv.ts';

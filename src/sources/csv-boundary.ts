@@ -14,8 +14,8 @@
  * costs time, never a result.
  */
 import { closeSync, openSync, readSync } from 'node:fs';
-import { CR, LF } from '../sources/csv-tokenizer.js';
-import { readError } from '../sources/file-errors.js';
+import { CR, LF } from './csv-tokenizer.js';
+import { readError } from './file-errors.js';
 
 /** Bytes read after a nominal start: the quotes in them decide between the two readings. */
 const WINDOW = 64 * 1024;
