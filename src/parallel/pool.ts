@@ -65,6 +65,13 @@ export class WorkerPool {
     return this.queue.length;
   }
 
+  /** Workers started and without a task. */
+  get idle(): number {
+    let n = 0;
+    for (const s of this.slots) if (!s.dead && !s.job) n++;
+    return n;
+  }
+
   /** Starts the workers now, so their start-up overlaps other work. */
   warm(): void {
     try {

@@ -187,6 +187,7 @@ export class ParallelScanner {
     const unsplittable: boolean[] = [];
     let asked: number | undefined;
     let failed = false;
+    let closing = false;
 
     const later = (slot: number) => {
       const at = slots.indexOf(slot);
@@ -194,7 +195,7 @@ export class ParallelScanner {
     };
     /** A worker is about to be idle: ask the part with the most left to read to give half of it away. */
     const balance = () => {
-      if (failed || asked !== undefined || tasks.length >= capacity || pool.waiting > 0) return;
+      if (failed || asked !== undefined || tasks.length >= capacity || pool.waiting > 0 || pool.idle === 0) return;
       let victim = -1;
       let most = stealMin - 1;
       for (const slot of slots) {
@@ -209,7 +210,7 @@ export class ParallelScanner {
       asked = victim;
       Atomics.store(steal, victim, 1);
     };
-    const start = (part: PartPlan, at: number): void => {
+    const start = (part: PartPlan, at: number): number => {
       const slot = tasks.length;
       const piece = part.pieces[0];
       sizes[slot] = part.pieces.length === 1 && piece.csv ? (piece.csv.end ?? fileBytes.get(piece.file) ?? 0) - piece.csv.start : 0;
@@ -231,10 +232,14 @@ export class ParallelScanner {
       const news = (p: Reply & { kind: 'progress' | 'split' }) => {
         if (p.kind === 'progress') return progress(slot, p.rows, p.bytes);
         if (asked === slot) asked = undefined;
-        if (p.at < 0 || failed) {
+        // Closing: nothing of the scan is used any more.
+        if (closing) return;
+        if (p.at < 0) {
           unsplittable[slot] = true;
           return balance();
         }
+        // Split: the new part must run even when a later part has failed meanwhile, since the
+        // line numbers of that failure are counted through it; it is cancelled with its victim.
         // The part now ends at p.at; a new part reads from there to its old end, right after it in scan order.
         const i = slots.indexOf(slot);
         const csv = parts[i].pieces[0].csv!;
@@ -244,7 +249,9 @@ export class ParallelScanner {
         sizes[slot] = p.at - csv.start;
         this.settings.log?.(`${input.dataset.name} ${input.role}: ${parts[i].label} gives bytes ${p.at}-${p.end ?? fileBytes.get(file)} to a worker that is free`);
         parts.splice(i + 1, 0, tail);
-        start(tail, i + 1);
+        const tailSlot = start(tail, i + 1);
+        if (Atomics.load(cancel, slot) !== 0) Atomics.store(cancel, tailSlot, 1);
+        balance();
       };
       slots.splice(at, 0, slot);
       replies.splice(
@@ -263,6 +270,7 @@ export class ParallelScanner {
           return reply;
         }),
       );
+      return slot;
     };
     parts.slice().forEach((part, k) => start(part, k));
 
@@ -297,9 +305,10 @@ export class ParallelScanner {
       return done;
     } finally {
       failed = true;
+      closing = true;
       for (let j = 0; j < capacity; j++) Atomics.store(cancel, j, 1);
       // Leave no part running behind an error: the pool is free for the next scan (no part
-      // is split off any more: `failed` is set).
+      // is split off any more: `closing` is set).
       await Promise.allSettled(replies);
     }
   }

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import type { DatasetConfig, SuiteConfig } from '../../src/config/types.ts';
 import { WorkerPool, workerEntry } from '../../src/parallel/pool.ts';
+import { ParallelScanner } from '../../src/parallel/scan.ts';
 import type { Reply, ScanTask } from '../../src/parallel/protocol.ts';
 import { runSuite, type SuiteResult } from '../../src/run.ts';
 import { tempDir } from '../helpers.ts';
@@ -130,4 +131,82 @@ describe('parallel: runSuite with workers (from source)', () => {
     assert.equal(rows, 20_000);
     assert.equal(bytes, Buffer.byteLength(text));
   });
+});
+
+describe('parallel: a part split while it is read (scripted pool)', () => {
+  /** Runs ParallelScanner's parts against a pool whose replies the test sends, in the order it chooses. */
+  function scripted() {
+    interface Job {
+      task: ScanTask;
+      first: boolean;
+      onProgress?: (r: Reply & { kind: 'progress' | 'split' }) => void;
+      resolve: (r: Reply) => void;
+    }
+    const jobs: Job[] = [];
+    const pool = {
+      waiting: 0,
+      idle: 1,
+      run(task: ScanTask, _label: string, onProgress?: Job['onProgress'], _note?: unknown, first = false): Promise<Reply> {
+        return new Promise((resolve) => jobs.push({ task, first, onProgress, resolve }));
+      },
+    };
+    const names = ['id', 'v'];
+    const part = (start: number, end: number | undefined) => ({
+      pieces: [{ file: 'f.csv', format: 'csv' as const, partitions: [], csv: { start, end, firstLine: start === 0 ? 1 : undefined, names, delimiter: 44 } }],
+      continues: start > 0,
+      label: `f.csv (bytes ${start}-${end})`,
+    });
+    const parts = [part(0, 1000), part(1000, 2000), part(2000, undefined)];
+    const scanner = new ParallelScanner({ workers: 3, minSplitBytes: 4 });
+    const input = {
+      dataset: { name: 'd' },
+      role: 'data',
+      spec: 'f.csv',
+      files: [{ path: 'f.csv', bytes: 3000 }],
+      options: {},
+      source: { description: 'f.csv' },
+      accumulators: [],
+      inputs: {},
+      progress: () => undefined,
+    };
+    const run = (scanner as unknown as { runParts(pool: unknown, input: unknown, parts: unknown): Promise<unknown> })
+      .runParts(pool, input, parts)
+      .then((ok) => ({ ok }), (err: Error) => ({ err: err.message }));
+    return { jobs, parts, run };
+  }
+  const tick = () => new Promise((r) => setImmediate(r));
+  const scanned = (rows: number, lines: number): Reply => ({ kind: 'scanned', rows, lines, states: {}, bytes: 0, seconds: 0 });
+  const failure = (line: number): Reply => ({ kind: 'failed', error: { kind: 'dqc', name: 'DataError', message: `f.csv line ${line}: expected 2 fields, got 3`, file: 'f.csv', line } });
+
+  for (const order of ['split, then a later part fails', 'a later part fails, then the split arrives'] as const) {
+    it(`${order}: the split-off part is read, and the failure is re-read from its true first line`, async () => {
+      const { jobs, parts, run } = scripted();
+      await tick();
+      const [a, b, c] = jobs;
+      c.resolve(scanned(100, 100)); // nothing waits: the part with the most left (a) is asked to split
+      await tick();
+      assert.equal(Atomics.load(a.task.steal!, a.task.slot), 1);
+      if (order === 'split, then a later part fails') {
+        a.onProgress!({ kind: 'split', at: 500, end: 1000 });
+        await tick();
+        b.resolve(failure(7));
+      } else {
+        b.resolve(failure(7));
+        await tick();
+        a.onProgress!({ kind: 'split', at: 500, end: 1000 }); // a had already moved its end to 500
+      }
+      await tick();
+      a.resolve(scanned(50, 50)); // bytes 0-500: 50 lines
+      await tick();
+      const tail = jobs.find((j) => j.task.pieces[0].csv?.start === 500 && !j.first);
+      assert.ok(tail, 'bytes 500-1000 are read by a part of their own');
+      assert.deepEqual(parts.map((p) => p.label), ['f.csv (bytes 0-500)', 'f.csv (bytes 500-1000)', 'f.csv (bytes 1000-2000)', 'f.csv (bytes 2000-undefined)']);
+      tail.resolve(scanned(40, 50));
+      await tick();
+      const again = jobs.find((j) => j.first);
+      assert.equal(again?.task.pieces[0].csv?.firstLine, 101, 'after the 50 + 50 lines of bytes 0-1000');
+      again!.resolve(failure(107));
+      assert.deepEqual(await run, { err: 'f.csv line 107: expected 2 fields, got 3' });
+    });
+  }
 });
