@@ -178,6 +178,22 @@ describe('parallel: a part split while it is read (scripted pool)', () => {
   const scanned = (rows: number, lines: number): Reply => ({ kind: 'scanned', rows, lines, states: {}, bytes: 0, seconds: 0 });
   const failure = (line: number): Reply => ({ kind: 'failed', error: { kind: 'dqc', name: 'DataError', message: `f.csv line ${line}: expected 2 fields, got 3`, file: 'f.csv', line } });
 
+  it('a part that fails once and reads when it is read again (a read error that passed): one pass instead', async () => {
+    const { jobs, run } = scripted();
+    await tick();
+    const [a, b, c] = jobs;
+    b.resolve(failure(7));
+    a.resolve(scanned(100, 100));
+    c.resolve({ kind: 'failed', error: { kind: 'cancelled', name: 'Cancelled', message: 'cancelled' } });
+    await tick();
+    const again = jobs.find((j) => j.first);
+    assert.equal(again?.task.pieces[0].csv?.firstLine, 101);
+    again!.resolve(scanned(90, 90));
+    // Its lines were counted from its true first line this time, and the part after it was
+    // cancelled: nothing of the parts can be merged, so the scan is read in one pass.
+    assert.deepEqual(await run, { ok: undefined });
+  });
+
   for (const order of ['split, then a later part fails', 'a later part fails, then the split arrives'] as const) {
     it(`${order}: the split-off part is read, and the failure is re-read from its true first line`, async () => {
       const { jobs, parts, run } = scripted();
