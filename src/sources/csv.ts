@@ -88,7 +88,7 @@ export class CsvPartMismatch extends Error {
 export { mergeBadLines, type BadLinesSummary } from './bad-lines.js';
 
 /** The quote character of a CSV file whose settings name none. */
-export const DEFAULT_QUOTE = '"';
+const DEFAULT_QUOTE = '"';
 
 /**
  * Read size for files and gunzip output. A batch ends with each chunk, so this also sets
@@ -917,16 +917,18 @@ export class CsvSource implements Source {
     if (!range || !pass || !chunks?.stopAt || chunks.reached === undefined) return undefined;
     const from = chunks.reached;
     const end = chunks.end;
-    let size: number;
+    const layout = { fields: pass.names.length, delimiter: pass.delimiter, quote: this.resolved.quote };
+    let at: number | undefined;
     try {
-      size = end ?? (await stat(this.path)).size;
+      const size = end ?? (await stat(this.path)).size;
+      if (size - from < Math.max(1, minBytes)) return undefined;
+      at = guessBoundary(this.path, from + Math.floor((size - from) / 2), size, layout);
+      if (at === undefined || at <= from || at >= size) return undefined;
     } catch {
+      // The path no longer opens (the file was moved or deleted): this part, reading through
+      // its open handle, finishes on its own.
       return undefined;
     }
-    if (size - from < Math.max(1, minBytes)) return undefined;
-    const layout = { fields: pass.names.length, delimiter: pass.delimiter, quote: this.resolved.quote };
-    const at = guessBoundary(this.path, from + Math.floor((size - from) / 2), size, layout);
-    if (at === undefined || at <= from || at >= size) return undefined;
     chunks.stopAt(at);
     pass.endAt(range, at);
     return { at, end };

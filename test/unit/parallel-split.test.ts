@@ -5,7 +5,7 @@
  * wrong split, never a silently different result.
  */
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
@@ -187,7 +187,8 @@ describe('parallel: CSV parts', () => {
     for (let seed = 1; seed <= 12; seed++) {
       const file = path.join(dir, `t${seed}.csv`);
       // Seed 12 is past the first 64 KiB, where rows are picked for type inference by their offsets.
-      writeFileSync(file, csvText(seeded(seed), seed === 12 ? 9000 : 400 + seed * 37, { bad: seed % 2 === 0 }));
+      // Seed 12 also starts with a byte order mark: offsets stay the file's in every part.
+      writeFileSync(file, (seed === 12 ? '\ufeff' : '') + csvText(seeded(seed), seed === 12 ? 9000 : 400 + seed * 37, { bad: seed % 2 === 0 }));
       const whole = await onePass(file, CSV);
       for (const partBytes of [97, 500, 3000]) {
         const parts = await plan(file, CSV, partBytes);
@@ -223,19 +224,19 @@ describe('parallel: CSV parts', () => {
 
   it('quotes inside unquoted fields: a misplaced split is reported by the part before it, never a different result', async () => {
     const dir = tempDir();
-    let mismatches = 0;
+    let cut = 0;
     for (let seed = 1; seed <= 10; seed++) {
       const file = path.join(dir, `stray${seed}.csv`);
       writeFileSync(file, csvText(seeded(seed * 31), 300, { strayQuotes: true, cr: true }));
       const whole = await onePass(file, CSV);
       const parts = await plan(file, CSV, 200);
       if (!parts) continue;
+      cut++;
       const split = await byParts(file, CSV, parts);
-      if (split === 'mismatch') mismatches++;
-      else assert.deepEqual(split, whole, `seed ${seed}`);
+      if (split !== 'mismatch') assert.deepEqual(split, whole, `seed ${seed}`);
     }
-    // Stray quotes read unclean both ways, so such files are mostly not cut at all.
-    assert.ok(mismatches <= 10);
+    // Stray quotes read unclean both ways, so such files are cut less often, but some are.
+    assert.ok(cut > 0, 'some of the files are cut');
   });
 
   it('a header longer than the first part is a mismatch, not "no header"; the planner splits after it', async () => {
@@ -272,6 +273,51 @@ describe('parallel: CSV parts', () => {
       // Past 64 KiB of it, the window sees no quote: the guess is wrong, and found to be.
       assert.deepEqual(split, expect === 'same' ? whole : 'mismatch', `${lines} lines`);
     }
+  });
+
+  it('a part being read gives away the second half of what it has not read yet, when there is enough of it', async () => {
+    const dir = tempDir();
+    const file = path.join(dir, 'rest.csv');
+    writeFileSync(file, csvText(seeded(9), 250_000, { bad: true }));
+    const whole = (await onePass(file, CSV)) as Read;
+    const parts = (await plan(file, CSV, 1 << 30)) ?? [];
+    assert.equal(parts.length, 0, 'one part: the whole file');
+    const names = (await openSourceFiles(file, { csv: CSV }).source.schema()).map((c) => c.name);
+    const delimiter = 0x2c;
+    const size = openSourceFiles(file, { csv: CSV }).files[0].bytes!;
+    // The first part of the file, read batch by batch; after the first batch it is asked to split.
+    const head = new CsvSource(file, { ...CSV, range: { start: 0, end: size, firstLine: 1, names, delimiter } });
+    let rows = 0;
+    let given: { at: number; end: number | undefined } | undefined;
+    for await (const b of head.batches(names)) {
+      rows += b.rows;
+      if (given) continue;
+      assert.equal(await head.splitRest(size), undefined, 'less left than asked for');
+      given = await head.splitRest(1);
+      assert.ok(given && given.at > 0 && given.at < size && given.end === size, JSON.stringify(given));
+    }
+    const tail = new CsvSource(file, { ...CSV, range: { start: given!.at, end: given!.end, names, delimiter } });
+    for await (const b of tail.batches(names)) rows += b.rows;
+    assert.equal(rows, whole.rows, 'the two parts read every row once');
+  });
+
+  it('a part whose file is gone from its path finishes instead of splitting', async () => {
+    const dir = tempDir();
+    const file = path.join(dir, 'gone.csv');
+    writeFileSync(file, csvText(seeded(4), 250_000));
+    const names = (await openSourceFiles(file, { csv: CSV }).source.schema()).map((c) => c.name);
+    const size = openSourceFiles(file, { csv: CSV }).files[0].bytes!;
+    const whole = (await onePass(file, CSV)) as Read;
+    const part = new CsvSource(file, { ...CSV, range: { start: 0, end: size, firstLine: 1, names, delimiter: 0x2c } });
+    let rows = 0;
+    for await (const b of part.batches(names)) {
+      if (rows === 0) {
+        unlinkSync(file);
+        assert.equal(await part.splitRest(1), undefined);
+      }
+      rows += b.rows;
+    }
+    assert.equal(rows, whole.rows, 'read to its end through the open file');
   });
 
   it('gzip, stdin and small data are not split', async () => {
