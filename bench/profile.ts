@@ -30,22 +30,28 @@ export interface SelfTime {
   ms: number;
 }
 
-/** Self time per sampled function (the interval after each sample goes to that sample's function). */
-export function selfTimes(profile: CpuProfile): SelfTime[] {
-  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+/**
+ * Self time per sampled function, summed over the profiles given (the interval after each
+ * sample goes to that sample's function), most first.
+ */
+export function selfTimes(profiles: CpuProfile[]): SelfTime[] {
   const acc = new Map<string, SelfTime>();
-  const { samples, timeDeltas } = profile;
-  for (let i = 0; i < samples.length; i++) {
-    const us = i + 1 < timeDeltas.length ? timeDeltas[i + 1] : 0;
-    const cf = byId.get(samples[i])!.callFrame;
-    const original = cf.url ? sourceOf(cf.url, cf.lineNumber, cf.columnNumber) : undefined;
-    const file = original?.file ?? (cf.url ? relative(cf.url) : cf.functionName.startsWith('(') ? cf.functionName : '(native)');
-    const location = original ? `${original.file}:${original.line}` : cf.url ? `${file}:${cf.lineNumber + 1}` : file;
-    const name = cf.functionName || '(anonymous)';
-    const key = `${name} ${location}`;
-    const entry = acc.get(key) ?? { name, location, file, ms: 0 };
-    entry.ms += us / 1000;
-    acc.set(key, entry);
+  for (const profile of profiles) {
+    const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+    const { samples, timeDeltas } = profile;
+    for (let i = 0; i < samples.length; i++) {
+      const us = i + 1 < timeDeltas.length ? timeDeltas[i + 1] : 0;
+      const cf = byId.get(samples[i])!.callFrame;
+      const original = cf.url ? sourceOf(cf.url, cf.lineNumber, cf.columnNumber) : undefined;
+      const file = original?.file ?? (cf.url ? relative(cf.url) : cf.functionName.startsWith('(') ? cf.functionName : '(native)');
+      const line = original ? original.line : cf.url ? cf.lineNumber + 1 : undefined;
+      const location = line === undefined ? file : `${file}:${line}`;
+      const name = cf.functionName || '(anonymous)';
+      const key = `${name} ${location}`;
+      const entry = acc.get(key) ?? { name, location, file, ms: 0 };
+      entry.ms += us / 1000;
+      acc.set(key, entry);
+    }
   }
   return [...acc.values()].sort((a, b) => b.ms - a.ms);
 }
@@ -136,16 +142,7 @@ async function main(): Promise<void> {
 
 /** Self time by file and by function of one thread, or of several summed, in ms and as a share of their busy time. */
 function threadReport(title: string, profiles: CpuProfile[], top: number): string[] {
-  const merged = new Map<string, SelfTime>();
-  for (const p of profiles) {
-    for (const f of selfTimes(p)) {
-      const key = `${f.name} ${f.location}`;
-      const e = merged.get(key);
-      if (e) e.ms += f.ms;
-      else merged.set(key, { ...f });
-    }
-  }
-  const fns = [...merged.values()].filter((f) => f.name !== '(idle)').sort((a, b) => b.ms - a.ms);
+  const fns = selfTimes(profiles).filter((f) => f.name !== '(idle)');
   const busy = fns.reduce((n, f) => n + f.ms, 0);
   const files = new Map<string, number>();
   for (const f of fns) files.set(f.file, (files.get(f.file) ?? 0) + f.ms);

@@ -35,50 +35,46 @@ export async function checkCommand(data: string | undefined, flags: CheckFlags):
   } catch {
     // A bad --workers is reported below, with everything else.
   }
-  let modules;
+  // The workers close however the run ends, a failed import of the modules included.
   try {
-    modules = await Promise.all([import('../config/load.js'), import('../run.js')]);
-  } catch (err) {
-    await scanner?.close();
-    throw err;
-  }
-  const [{ loadConfig }, { runSuite, exitCodeOf }] = modules;
-  let tracing = NO_TRACING;
-  try {
-    const now = parseNow(flags.now);
-    const parallel = parallelSettings(flags.workers, process.env, logParallel);
-    const reportFiles = planReports(flags);
-    const metricsFlags = { ...flags, format: flags.format === 'json' ? ('json' as const) : ('text' as const) };
-    checkMetricsFlags(metricsFlags);
-    checkNotifyFlags(metricsFlags);
-    const config = loadConfig(flags.config, notifyLoadOptions(flags));
-    const metrics = await prepareMetrics(config, metricsFlags);
-    const notifier = await prepareNotify(config, metricsFlags);
-    tracing = await prepareTracing(config, flags);
-    const terminal = new Terminal({ progress: wantsProgress(process.stderr, flags), verbose: flags.verbose ?? false });
-    const result = await runSuite(config, {
-      now,
-      datasets: flags.dataset,
-      dataPath: data,
-      observer: tracing.observe(terminal.observer),
-      parallel,
-      scanner,
-    }).finally(() => terminal.stop());
-    const toFile = flags.output !== undefined;
-    await writeReports(result, flags, reportFiles, { config, colorLevel: colorLevel(flags.color, toFile), checkSeconds: terminal.checkSeconds });
-    if (flags.format !== 'text' || toFile) {
-      for (const d of result.datasets) if (d.error) process.stderr.write(`dqc: error: ${d.name}: ${d.error.message}\n`);
+    const [{ loadConfig }, { runSuite, exitCodeOf }] = await Promise.all([import('../config/load.js'), import('../run.js')]);
+    let tracing = NO_TRACING;
+    try {
+      const now = parseNow(flags.now);
+      const parallel = parallelSettings(flags.workers, process.env, logParallel);
+      const reportFiles = planReports(flags);
+      const metricsFlags = { ...flags, format: flags.format === 'json' ? ('json' as const) : ('text' as const) };
+      checkMetricsFlags(metricsFlags);
+      checkNotifyFlags(metricsFlags);
+      const config = loadConfig(flags.config, notifyLoadOptions(flags));
+      const metrics = await prepareMetrics(config, metricsFlags);
+      const notifier = await prepareNotify(config, metricsFlags);
+      tracing = await prepareTracing(config, flags);
+      const terminal = new Terminal({ progress: wantsProgress(process.stderr, flags), verbose: flags.verbose ?? false });
+      const result = await runSuite(config, {
+        now,
+        datasets: flags.dataset,
+        dataPath: data,
+        observer: tracing.observe(terminal.observer),
+        parallel,
+        scanner,
+      }).finally(() => terminal.stop());
+      const toFile = flags.output !== undefined;
+      await writeReports(result, flags, reportFiles, { config, colorLevel: colorLevel(flags.color, toFile), checkSeconds: terminal.checkSeconds });
+      if (flags.format !== 'text' || toFile) {
+        for (const d of result.datasets) if (d.error) process.stderr.write(`dqc: error: ${d.name}: ${d.error.message}\n`);
+      }
+      const failOnWarn = flags.failOn === 'warn';
+      const pushFailed = metrics ? await tracing.stage('push metrics', () => metrics.deliver(result, { failOnWarn })) : false;
+      const notifyFailed = (await notifier?.send(result, tracing.root)) ?? false;
+      const code = exitCodeOf(result, { failOnWarn, deliveryFailed: pushFailed || notifyFailed });
+      await tracing.finish(code, { result });
+      return code;
+    } catch (err) {
+      const code = fail(err, flags.debug ?? false);
+      await tracing.finish(code, { error: err });
+      return code;
     }
-    const failOnWarn = flags.failOn === 'warn';
-    const pushFailed = metrics ? await tracing.stage('push metrics', () => metrics.deliver(result, { failOnWarn })) : false;
-    const notifyFailed = (await notifier?.send(result, tracing.root)) ?? false;
-    const code = exitCodeOf(result, { failOnWarn, deliveryFailed: pushFailed || notifyFailed });
-    await tracing.finish(code, { result });
-    return code;
-  } catch (err) {
-    const code = fail(err, flags.debug ?? false);
-    await tracing.finish(code, { error: err });
-    return code;
   } finally {
     await scanner?.close();
   }

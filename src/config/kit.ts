@@ -20,7 +20,8 @@ function typeName(value: unknown): string {
   return typeof value;
 }
 
-function isMap(value: unknown): value is Record<string, unknown> {
+/** A YAML mapping as parsed: an object that is not an array. */
+export function isRecord(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
@@ -81,7 +82,7 @@ export function strictObject<const TEntries extends v.ObjectEntries>(
     ...withoutStandard(known),
     '~run'(dataset, config) {
       const input = dataset.value;
-      if (!isMap(input)) return typeIssue<v.FailureDataset<v.ObjectIssue>>(this, dataset, config);
+      if (!isRecord(input)) return typeIssue<v.FailureDataset<v.ObjectIssue>>(this, dataset, config);
       const out = known['~run'](dataset, config);
       for (const key of Object.keys(input)) {
         if (Object.hasOwn(entries, key)) continue;
@@ -106,7 +107,7 @@ export function record<const TValue extends v.GenericSchema>(
     ...withoutStandard(base),
     '~run'(dataset, config) {
       const input = dataset.value;
-      if (!isMap(input)) return typeIssue<v.FailureDataset<v.RecordIssue>>(this, dataset, config);
+      if (!isRecord(input)) return typeIssue<v.FailureDataset<v.RecordIssue>>(this, dataset, config);
       const out: { typed: boolean; value: Record<string, unknown>; issues?: v.BaseIssue<unknown>[] } = { typed: true, value: {} };
       for (const key of Object.keys(input)) {
         const item = this.value['~run']({ value: input[key] }, config);
@@ -135,3 +136,12 @@ function withoutStandard<T extends { '~standard': unknown }>(schema: T): Omit<T,
   const { '~standard': _, ...rest } = schema;
   return rest;
 }
+
+// Rules several sections share (checks, notify, prometheus, tracing), with one wording.
+
+export const severity = v.picklist(['critical', 'error', 'warn', 'info'], 'expected critical, error, warn or info');
+export const timeoutSeconds = v.pipe(number('expected a number of seconds'), v.gtValue(0, 'must be greater than 0'));
+export const retries = v.pipe(wholeNumber('expected a whole number'), v.minValue(0, 'must be between 0 and 10'), v.maxValue(10, 'must be between 0 and 10'));
+export const headerMap = record(v.string('expected a string'), 'expected a map of header: value');
+/** An HTTP header name (RFC 9110 token). */
+export const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;

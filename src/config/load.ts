@@ -10,7 +10,7 @@ import { ConfigError, DqcError, EXIT, type ConfigIssue } from '../errors.js';
 import { checkNotify, isNotifySecretPath, normalizeNotify } from './notify.js';
 import { checkPrometheus, isSecretPath, normalizePrometheus } from './prometheus.js';
 import { COMPLETENESS_OPTIONS, configSchema, type RawConfig } from './schema.js';
-import { setOwn } from './kit.js';
+import { isRecord, setOwn } from './kit.js';
 import { closest, didYouMean } from './suggest.js';
 import { checkTracing, isTracingSecretPath, normalizeTracing } from './tracing.js';
 import type { CheckConfig, DatasetConfig, KeyPath, SuiteConfig } from './types.js';
@@ -247,9 +247,6 @@ function expandShortForms(value: unknown): unknown {
   return value;
 }
 
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return v !== null && typeof v === 'object' && !Array.isArray(v);
-}
 
 /** The YAML node at a key path; skips a `columns` segment the short completeness form doesn't have. */
 function nodeAt(doc: Document, keyPath: KeyPath, atKey: boolean): Node | undefined {

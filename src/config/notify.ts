@@ -6,7 +6,7 @@
  */
 import path from 'node:path';
 import * as v from 'valibot';
-import { number, record, sized, strictObject, text, wholeNumber } from './kit.js';
+import { HEADER_NAME, headerMap, record, retries, severity, sized, strictObject, text, timeoutSeconds } from './kit.js';
 import { didYouMean } from './suggest.js';
 import type { KeyPath, Severity } from './types.js';
 
@@ -26,14 +26,8 @@ export const PAGERDUTY_EVENTS_URL = 'https://events.pagerduty.com/v2/enqueue';
 export const NOTIFY_DEFAULTS = { timeoutSeconds: 10, retries: 3, dedupKeyPrefix: 'dqc' };
 
 const CHANNEL_NAME = /^[A-Za-z0-9_.-]+$/;
-const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 /** Headers dqc sets itself. */
 const RESERVED_HEADERS = ['content-type', 'content-length', 'host', 'transfer-encoding', 'connection'];
-
-// Defined here rather than taken from schema.ts, which imports this file.
-const severity = v.picklist(['critical', 'error', 'warn', 'info'], 'expected critical, error, warn or info');
-const timeoutSeconds = v.pipe(number('expected a number of seconds'), v.gtValue(0, 'must be greater than 0'));
-const retries = v.pipe(wholeNumber('expected a whole number'), v.minValue(0, 'must be between 0 and 10'), v.maxValue(10, 'must be between 0 and 10'));
 
 export const channelSchema = strictObject({
   type: v.optional(v.picklist(CHANNEL_TYPES, 'expected slack, pagerduty or webhook')),
@@ -46,7 +40,7 @@ export const channelSchema = strictObject({
   datasets: v.optional(
     sized(v.pipe(v.array(v.string('expected a dataset name'), 'expected a list of dataset names'), v.minLength(1, 'list at least one dataset'))),
   ),
-  headers: v.optional(record(v.string('expected a string'), 'expected a map of header: value')),
+  headers: v.optional(headerMap),
   source: v.optional(text('expected a string')),
   group: v.optional(text('expected a string')),
   dedup_key_prefix: v.optional(

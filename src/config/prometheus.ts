@@ -3,10 +3,10 @@
  * given twice) and normalisation. Messages never repeat a value here: it may be a secret.
  */
 import type { RawPrometheus } from './schema.js';
+import { HEADER_NAME } from './kit.js';
 import type { KeyPath, PrometheusConfig } from './types.js';
 
 const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
-const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
 /** Labels dqc sets itself, so a grouping label of that name would clash. */
 export const RESERVED_GROUPING = ['job', 'dataset', 'check', 'column', 'dqc_group'];

@@ -3,7 +3,7 @@
  * `normalize.ts` turns the parsed value into the typed `SuiteConfig`.
  */
 import * as v from 'valibot';
-import { expected, number, record, sized, strictObject, text, wholeNumber } from './kit.js';
+import { expected, headerMap, number, record, retries, severity, sized, strictObject, text, timeoutSeconds } from './kit.js';
 import { notifySchema } from './notify.js';
 import { tracingSchema } from './tracing.js';
 
@@ -13,7 +13,7 @@ const rate = v.pipe(
   v.maxValue(1, 'must be between 0 and 1'),
 );
 
-export const severitySchema = v.picklist(['critical', 'error', 'warn', 'info'], 'expected critical, error, warn or info');
+export const severitySchema = severity;
 
 const columnName = sized(v.pipe(v.string('expected a column name'), v.minLength(1, 'column name is empty')));
 
@@ -90,14 +90,11 @@ export const prometheusSchema = strictObject({
   pushgateway: v.optional(text('expected the Pushgateway URL, e.g. http://pushgateway:9091')),
   job: v.optional(sized(v.pipe(v.string('expected a job name'), v.minLength(1, 'job name is empty'))), 'dqc'),
   grouping: v.optional(labelMap),
-  headers: v.optional(record(v.string('expected a string'), 'expected a map of header: value')),
+  headers: v.optional(headerMap),
   basic_auth: v.optional(strictObject({ username: v.string('expected a user name'), password: v.string('expected a password') })),
   bearer_token: v.optional(sized(v.pipe(v.string('expected a token'), v.minLength(1, 'token is empty')))),
-  timeout_seconds: v.optional(v.pipe(number('expected a number of seconds'), v.gtValue(0, 'must be greater than 0')), 10),
-  retries: v.optional(
-    v.pipe(wholeNumber('expected a whole number'), v.minValue(0, 'must be between 0 and 10'), v.maxValue(10, 'must be between 0 and 10')),
-    3,
-  ),
+  timeout_seconds: v.optional(timeoutSeconds, 10),
+  retries: v.optional(retries, 3),
   alerts: v.optional(
     strictObject({
       success_window: v.optional(duration, '24h'),

@@ -4,19 +4,18 @@
  * Messages never repeat the endpoint or header values: they may hold credentials.
  */
 import * as v from 'valibot';
-import { number, record, sized, strictObject, text } from './kit.js';
+import { HEADER_NAME, headerMap, number, record, sized, strictObject, text, timeoutSeconds } from './kit.js';
 import type { KeyPath } from './types.js';
 
 export const OTLP_PROTOCOLS = ['http/protobuf', 'http/json'] as const;
 export type OtlpProtocol = (typeof OTLP_PROTOCOLS)[number];
 
-const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
 export const tracingSchema = strictObject({
   endpoint: v.optional(text('expected the URL of an OTLP/HTTP receiver, e.g. http://otel-collector:4318')),
   protocol: v.optional(v.picklist(OTLP_PROTOCOLS, 'expected http/protobuf or http/json (OTLP over gRPC is not supported)')),
-  headers: v.optional(record(v.string('expected a string'), 'expected a map of header: value')),
-  timeout_seconds: v.optional(v.pipe(number('expected a number of seconds'), v.gtValue(0, 'must be greater than 0'))),
+  headers: v.optional(headerMap),
+  timeout_seconds: v.optional(timeoutSeconds),
   service_name: v.optional(sized(v.pipe(v.string('expected a service name'), v.minLength(1, 'the service name is empty')))),
   resource_attributes: v.optional(
     record(

@@ -32,7 +32,7 @@ export class DistinctKeys implements Accumulator<DistinctKeysResult>, Shareable 
   }
 
   update(batch: ColumnBatch): void {
-    // Before the loops, not after: see KEEP_LOOPS_LAST.
+    // Before the loops, not after (see KEEP_LOOPS_LAST in numeric-sample.ts).
     this.rows += batch.rows;
     const set = this.set;
     const columns = this.columns.map((c) => batch.columns.get(c)!);

@@ -105,7 +105,8 @@ export async function planParts(
   return { parts };
 }
 
-function pieceLabel(p: Piece, bytes: number): string {
+/** Names a piece in messages; `bytes` is its file's size. */
+export function pieceLabel(p: Piece, bytes: number): string {
   if (p.csv) return `${p.file} (bytes ${p.csv.start}-${p.csv.end ?? bytes})`;
   if (p.rowGroups) return `${p.file} (row groups ${p.rowGroups.start}-${p.rowGroups.end - 1})`;
   return p.file;
@@ -163,7 +164,7 @@ function piecesOf(units: number, target: number): number {
 }
 
 /**
- * Byte ranges of a CSV file that start where records are likely to (see boundary.ts):
+ * Byte ranges of a CSV file that start where records are likely to (see csv-boundary.ts):
  * n nominal starts, each moved to the first line feed after it that looks like a record's
  * end. A nominal start with none within reach is dropped (its part joins the one before).
  */

@@ -5,7 +5,7 @@
  * (up to a limit, so a worker that cannot start fails the run instead of looping).
  */
 import { Worker } from 'node:worker_threads';
-import type { Note, Reply, Task, WireError } from './protocol.js';
+import type { Note, Reply, ScanTask, WireError } from './protocol.js';
 
 /** How to start a worker: the compiled module, or (running from source under tsx) a loader stub. */
 interface Entry {
@@ -33,7 +33,7 @@ export function workerEntry(): Entry | undefined {
 
 interface Job {
   id: number;
-  task: Task;
+  task: ScanTask;
   label: string;
   /** Replies before the last: progress, and parts split off (see ScanTask.steal). */
   onProgress?: (reply: Reply & { kind: 'progress' | 'split' }) => void;
@@ -85,7 +85,7 @@ export class WorkerPool {
    * Runs a task on the next free worker (before the tasks queued, when `first`). Resolves
    * with its reply; a crash becomes a `failed` reply with an internal error that names `label`.
    */
-  run(task: Task, label: string, onProgress?: Job['onProgress'], note?: Promise<Note>, first = false): Promise<Reply> {
+  run(task: ScanTask, label: string, onProgress?: Job['onProgress'], note?: Promise<Note>, first = false): Promise<Reply> {
     return new Promise((resolve) => {
       const job: Job = { id: this.nextId++, task, label, onProgress, note, resolve };
       if (first) this.queue.unshift(job);

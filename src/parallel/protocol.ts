@@ -48,8 +48,6 @@ export interface ScanTask {
   inputs?: Record<string, unknown>;
 }
 
-export type Task = ScanTask;
-
 /** What the main thread sends a running scan later: the reference's inputs, or that they will never come. */
 export type Note = { inputs: Record<string, unknown> } | { abort: string };
 

@@ -12,7 +12,7 @@ import { isShareable, type Accumulator, type PartShift, type Shareable } from '.
 import type { ScanRole } from '../run.js';
 import { mergeBadLines } from '../sources/bad-lines.js';
 import type { OpenOptions, SourceFile } from '../sources/open.js';
-import { planParts, type PartPlan } from './plan.js';
+import { pieceLabel, planParts, type PartPlan } from './plan.js';
 import { WorkerPool, workerEntry } from './pool.js';
 import { fromWire, type BadLines, type Note, type Reply, type ScanTask } from './protocol.js';
 import type { ParallelSettings } from './settings.js';
@@ -176,6 +176,7 @@ export class ParallelScanner {
         : undefined;
     const ready = inputs instanceof Promise ? undefined : inputs;
     const fileBytes = new Map(input.files.map((f) => [f.path, f.bytes ?? 0]));
+    const log = (line: string) => this.settings.log?.(`${input.dataset.name} ${input.role}: ${line}`);
     const stealMin = Math.max(1, Math.floor(this.settings.minSplitBytes / 4));
 
     // In scan order: the slot of each part and its reply. By slot: task, size, state.
@@ -238,16 +239,19 @@ export class ParallelScanner {
           unsplittable[slot] = true;
           return balance();
         }
-        // Split: the new part must run even when a later part has failed meanwhile, since the
-        // line numbers of that failure are counted through it; it is cancelled with its victim.
-        // The part now ends at p.at; a new part reads from there to its old end, right after it in scan order.
+        // The part now ends at p.at; a new part reads from there to its old end, right after
+        // it in scan order. It runs even when a later part has failed meanwhile (the lines of
+        // that failure are counted through it), and is cancelled with its victim.
         const i = slots.indexOf(slot);
-        const csv = parts[i].pieces[0].csv!;
-        const file = parts[i].pieces[0].file;
-        const tail: PartPlan = { pieces: [{ ...parts[i].pieces[0], csv: { ...csv, start: p.at, end: p.end, firstLine: undefined } }], continues: true, label: `${file} (bytes ${p.at}-${p.end ?? fileBytes.get(file)})` };
-        parts[i] = { ...parts[i], pieces: [{ ...parts[i].pieces[0], csv: { ...csv, end: p.at } }], label: `${file} (bytes ${csv.start}-${p.at})` };
+        const piece = parts[i].pieces[0];
+        const csv = piece.csv!;
+        const bytesOfFile = fileBytes.get(piece.file) ?? 0;
+        const head = { ...piece, csv: { ...csv, end: p.at } };
+        const rest = { ...piece, csv: { ...csv, start: p.at, end: p.end, firstLine: undefined } };
+        const tail: PartPlan = { pieces: [rest], continues: true, label: pieceLabel(rest, bytesOfFile) };
+        parts[i] = { ...parts[i], pieces: [head], label: pieceLabel(head, bytesOfFile) };
         sizes[slot] = p.at - csv.start;
-        this.settings.log?.(`${input.dataset.name} ${input.role}: ${parts[i].label} gives bytes ${p.at}-${p.end ?? fileBytes.get(file)} to a worker that is free`);
+        log(`${parts[i].label} gives bytes ${p.at}-${p.end ?? bytesOfFile} to a worker that is free`);
         parts.splice(i + 1, 0, tail);
         const tailSlot = start(tail, i + 1);
         if (Atomics.load(cancel, slot) !== 0) Atomics.store(cancel, tailSlot, 1);
@@ -272,7 +276,7 @@ export class ParallelScanner {
       );
       return slot;
     };
-    parts.slice().forEach((part, k) => start(part, k));
+    parts.forEach((part, k) => start(part, k));
 
     const done: (Reply & { kind: 'scanned' })[] = [];
     try {
@@ -284,7 +288,7 @@ export class ParallelScanner {
         }
         const error = reply.kind === 'failed' ? reply.error : undefined;
         if (error?.kind === 'mismatch') {
-          this.settings.log?.(`${input.dataset.name} ${input.role}: one pass after all: ${error.message}`);
+          log(`one pass after all: ${error.message}`);
           return undefined;
         }
         if (!error) throw new Error(`internal: unexpected reply ${reply.kind} for ${parts[k].label}`);
@@ -297,7 +301,7 @@ export class ParallelScanner {
           // Read without failing this time (the error did not repeat, e.g. a read error), or
           // found misplaced: the later parts were cancelled, so the scan is read in one pass.
           if (again.kind === 'failed' && again.error.kind !== 'mismatch') throw fromWire(again.error, parts[k].label);
-          this.settings.log?.(`${input.dataset.name} ${input.role}: one pass after all: ${parts[k].label} failed once, then ${again.kind === 'scanned' ? 'read' : 'did not end between records'}`);
+          log(`one pass after all: ${parts[k].label} failed once, then ${again.kind === 'scanned' ? 'read' : 'did not end between records'}`);
           return undefined;
         }
         throw fromWire(error, parts[k].label);

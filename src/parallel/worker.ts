@@ -13,7 +13,7 @@ import { MultiSource } from '../sources/multi.js';
 import { openFile, type OpenOptions } from '../sources/open.js';
 import { PartitionedSource } from '../sources/partitioned.js';
 import type { CsvSource } from '../sources/csv.js';
-import { Cancelled, toWire, transferables, type BadLines, type Note, type Reply, type ScanTask, type Task } from './protocol.js';
+import { Cancelled, toWire, transferables, type BadLines, type Note, type Reply, type ScanTask } from './protocol.js';
 
 const PROGRESS_MS = 200;
 /**
@@ -29,12 +29,12 @@ if (!port) throw new Error('src/parallel/worker.ts runs as a worker thread only'
 /** Notes for the running task, by task id: the resolver of its wait. */
 const waiting = new Map<number, (note: Note) => void>();
 
-port.on('message', (msg: { id: number; task?: Task; note?: Note }) => {
+port.on('message', (msg: { id: number; task?: ScanTask; note?: Note }) => {
   if (msg.task) void handle(msg.id, msg.task);
   else if (msg.note) waiting.get(msg.id)?.(msg.note);
 });
 
-async function handle(id: number, task: Task): Promise<void> {
+async function handle(id: number, task: ScanTask): Promise<void> {
   const send = (reply: Reply, transfer: ArrayBuffer[] = []) => port!.postMessage({ id, reply }, transfer);
   try {
     const note = task.inputs ? undefined : new Promise<Note>((resolve) => waiting.set(id, resolve));

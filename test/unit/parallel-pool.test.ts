@@ -83,6 +83,27 @@ describe('parallel: worker pool', () => {
     assert.match(failed(await first), /closed while first/);
   });
 
+  it('counts the tasks waiting and the workers free; a task marked first runs before those waiting', async () => {
+    const echo = `const { parentPort } = require('node:worker_threads');
+      parentPort.on('message', (m) => setTimeout(() => parentPort.postMessage({ id: m.id, reply: { kind: 'scanned', rows: m.task.slot, states: {}, seconds: 0 } }), 20));`;
+    const pool = new WorkerPool(1, { script: echo, eval: true });
+    try {
+      const order: number[] = [];
+      const run = (slot: number, first = false) => pool.run(task(slot), `task ${slot}`, undefined, undefined, first).then((r) => order.push(r.kind === 'scanned' ? r.rows : -1));
+      const all = [run(1), run(2), run(3)];
+      assert.equal(pool.waiting, 2);
+      assert.equal(pool.idle, 0, 'its one worker runs task 1');
+      all.push(run(4, true));
+      assert.equal(pool.waiting, 3);
+      await Promise.all(all);
+      assert.deepEqual(order, [1, 4, 2, 3]);
+      assert.equal(pool.waiting, 0);
+      assert.equal(pool.idle, 1);
+    } finally {
+      await pool.close();
+    }
+  });
+
   it('finds the worker module from source, behind tsx', () => {
     const entry = workerEntry();
     assert.ok(entry && entry.eval && String(entry.script).includes('worker.ts'));
