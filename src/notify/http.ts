@@ -5,7 +5,7 @@
  * every reason is scrubbed of the channel's secrets.
  */
 import type { ChannelConfig } from '../config/notify.js';
-import { networkReason, sendHttp } from '../sinks/pushgateway.js';
+import { networkReason, sendHttp, untrustedCertificate } from '../sinks/pushgateway.js';
 import { MASK, Redactor, redactUrl } from '../sinks/redact.js';
 
 export interface Endpoint {
@@ -94,6 +94,8 @@ export async function postJson(ep: Endpoint, body: string, label: string, log: (
   for (let attempt = 1; ; attempt++) {
     const started = performance.now();
     let retryable: boolean;
+    // A refused certificate: the endpoint stays unusable (retryable), but another attempt cannot help.
+    let refused = false;
     let wait: number | undefined;
     try {
       const res = await sendHttp('POST', ep.url, body, { ...ep.headers, 'Content-Type': 'application/json' }, ep.timeoutMs);
@@ -115,9 +117,10 @@ export async function postJson(ep: Endpoint, body: string, label: string, log: (
       reason = networkReason(err, ep.timeoutMs);
       log(ep.redactor.redact(`POST ${ep.display} (${label}) failed: ${reason}`));
       retryable = true;
+      refused = untrustedCertificate(err);
     }
     reason = ep.redactor.redact(reason);
-    if (!retryable || attempt > ep.retries) {
+    if (refused || !retryable || attempt > ep.retries) {
       return { ok: false, attempts: attempt, reason: attempt > 1 ? `${reason} (after ${attempt} attempts)` : reason, retryable };
     }
     const delay = wait ?? ep.backoffMs * 2 ** (attempt - 1);

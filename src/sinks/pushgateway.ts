@@ -7,6 +7,7 @@ import https from 'node:https';
 import type { PrometheusConfig } from '../config/types.js';
 import { UsageError } from '../errors.js';
 import { redactUrl, Redactor } from './redact.js';
+import { extraCa } from './tls.js';
 
 export interface PushTarget {
   /** Base URL, credentials removed. */
@@ -122,6 +123,8 @@ export async function pushGroup(
   for (let attempt = 1; ; attempt++) {
     const started = performance.now();
     let retryable: boolean;
+    // The endpoint refused its certificate: later groups would fail too (retryable), but not another attempt.
+    let refused = false;
     try {
       const res = await sendHttp('PUT', url, body, { ...target.headers, 'Content-Type': contentType }, target.timeoutMs);
       const ms = Math.round(performance.now() - started);
@@ -134,9 +137,10 @@ export async function pushGroup(
       reason = networkReason(err, target.timeoutMs);
       log(`PUT ${shown} failed: ${target.redactor.redact(reason)}`);
       retryable = true;
+      refused = untrustedCertificate(err);
     }
     reason = target.redactor.redact(reason);
-    if (!retryable || attempt > target.retries) {
+    if (refused || !retryable || attempt > target.retries) {
       return { ok: false, attempts: attempt, reason: attempt > 1 ? `${reason} (after ${attempt} attempts)` : reason, retryable };
     }
     const delay = target.backoffMs * 2 ** (attempt - 1);
@@ -160,7 +164,9 @@ class Timeout extends Error {}
  * no proxy. Rejects on network errors and timeouts (describe them with `networkReason`).
  */
 export function sendHttp(method: 'PUT' | 'POST', url: URL, body: string, headers: Record<string, string>, timeoutMs: number): Promise<HttpResponse> {
-  const mod = url.protocol === 'https:' ? https : http;
+  const tls = url.protocol === 'https:';
+  const mod = tls ? https : http;
+  const secureContext = tls ? extraCa().secureContext : undefined;
   return new Promise<HttpResponse>((resolve, reject) => {
     let settled = false;
     const settle = (fn: () => void) => {
@@ -169,7 +175,12 @@ export function sendHttp(method: 'PUT' | 'POST', url: URL, body: string, headers
       clearTimeout(timer);
       fn();
     };
-    const req = mod.request(url, { method, agent: false, headers: { ...headers, 'Content-Length': Buffer.byteLength(body) } });
+    const req = mod.request(url, {
+      method,
+      agent: false,
+      headers: { ...headers, 'Content-Length': Buffer.byteLength(body) },
+      ...(secureContext ? { secureContext } : {}),
+    });
     const timer = setTimeout(() => {
       settle(() => reject(new Timeout()));
       req.destroy();
@@ -205,5 +216,29 @@ export function networkReason(err: unknown, timeoutMs: number): string {
     ETIMEDOUT: 'connection timed out',
   };
   if (e?.code && known[e.code]) return `${known[e.code]} (${e.code})`;
+  if (untrustedCertificate(err)) return `${e.message} (${e.code}): the server's certificate is not trusted; if it is right, name its CA's PEM file in NODE_EXTRA_CA_CERTS`;
   return e?.message ?? String(err);
+}
+
+/** Certificate checks that fail the same way on every attempt. */
+const CERTIFICATE_ERRORS = new Set([
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'CERT_UNTRUSTED',
+  'CERT_REJECTED',
+  'CERT_REVOKED',
+  'INVALID_CA',
+  'HOSTNAME_MISMATCH',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+
+/** The server's certificate was refused: retrying cannot help. */
+export function untrustedCertificate(err: unknown): boolean {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  return code !== undefined && CERTIFICATE_ERRORS.has(code);
 }

@@ -28,6 +28,7 @@ import type { CheckResult } from '../checks/result.js';
 import { DqcError } from '../errors.js';
 import type { DatasetResult, RunObserver, ScanRole } from '../run.js';
 import { networkReason } from '../sinks/pushgateway.js';
+import { extraCa } from '../sinks/tls.js';
 import { Redactor } from '../sinks/redact.js';
 import type { SourceFile } from '../sources/open.js';
 import type { TracingSettings } from './settings.js';
@@ -61,7 +62,12 @@ export async function startOtel(settings: TracingSettings, opts: OtelOptions): P
   const headers = Object.fromEntries(Object.entries(settings.headers).filter(([h]) => !taken.has(h.toLowerCase())));
   const url = new URL(settings.url);
   const redactor = new Redactor([settings.url, url.password, url.username, url.search.slice(1), ...Object.values(settings.headers), ...Object.values(envHeaders)]);
-  const exporter = new ReportingExporter(new OTLPTraceExporter({ url: settings.url, headers, timeoutMillis: settings.timeoutMs, keepAlive: false }), redactor, settings.timeoutMs);
+  const secureContext = url.protocol === 'https:' ? extraCa().secureContext : undefined;
+  const exporter = new ReportingExporter(
+    new OTLPTraceExporter({ url: settings.url, headers, timeoutMillis: settings.timeoutMs, httpAgentOptions: { keepAlive: false, ...(secureContext ? { secureContext } : {}) } }),
+    redactor,
+    settings.timeoutMs,
+  );
 
   const resource = resourceFromAttributes({
     [ATTR_SERVICE_NAME]: settings.serviceName,

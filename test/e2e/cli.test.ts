@@ -153,6 +153,17 @@ describe('usage errors exit 2', () => {
     const off = spawnSync(BIN, ['--help'], { encoding: 'utf8', env: { ...env, GLIBC_TUNABLES: 'glibc.malloc.hugetlb=0' } });
     assert.equal(off.stdout, `glibc.malloc.hugetlb=1:glibc.malloc.hugetlb=0|${BIN} --help\n`);
   });
+  it('the first line hands NODE_EXTRA_CA_CERTS over as DQC_EXTRA_CA_CERTS, so that Node does not load it at start-up', () => {
+    const dir = scratch({ node: '#!/bin/sh\necho "${NODE_EXTRA_CA_CERTS-unset}|${DQC_EXTRA_CA_CERTS-unset}"\n' });
+    chmodSync(path.join(dir, 'node'), 0o755);
+    const env: NodeJS.ProcessEnv = { ...process.env, PATH: `${dir}:${process.env.PATH}` };
+    delete env.DQC_EXTRA_CA_CERTS;
+    const handed = spawnSync(BIN, ['check'], { encoding: 'utf8', env: { ...env, NODE_EXTRA_CA_CERTS: '/etc/my ca.pem' } });
+    assert.equal(handed.stdout, 'unset|/etc/my ca.pem\n');
+    delete env.NODE_EXTRA_CA_CERTS;
+    assert.equal(spawnSync(BIN, ['check'], { encoding: 'utf8', env }).stdout, 'unset|unset\n');
+    assert.equal(spawnSync(BIN, ['check'], { encoding: 'utf8', env: { ...env, NODE_EXTRA_CA_CERTS: '' } }).stdout, '|unset\n');
+  });
   it('the first line answers --version from package.json without starting node, also through a symlink, and leaves it to node where it cannot', () => {
     const version = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')).version;
     const dir = scratch({});

@@ -5,8 +5,9 @@
  * small exposition-format parser.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { accessSync, constants, mkdtempSync } from 'node:fs';
+import { accessSync, constants, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
+import https from 'node:https';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -73,7 +74,10 @@ function tempDir(prefix: string): string {
   return mkdtempSync(path.join(os.tmpdir(), prefix));
 }
 
-async function startServer(bin: string, args: (port: number, dir: string) => string[], prefix: string): Promise<Server> {
+/** The test certificate the TLS servers present (test/data/tls/README.md). */
+export const TLS_FILES = { cert: path.join(ROOT, 'test', 'data', 'tls', 'server.pem'), key: path.join(ROOT, 'test', 'data', 'tls', 'server.key') };
+
+async function startServer(bin: string, args: (port: number, dir: string) => string[], prefix: string, scheme = 'http'): Promise<Server> {
   const dir = tempDir(prefix);
   // A freshly picked port can be taken between picking and binding; try a few.
   for (let attempt = 1; ; attempt++) {
@@ -82,7 +86,7 @@ async function startServer(bin: string, args: (port: number, dir: string) => str
     let output = '';
     child.stdout!.on('data', (c) => (output += c));
     child.stderr!.on('data', (c) => (output += c));
-    const server: Server = { url: `http://127.0.0.1:${port}`, port, dir, log: () => output, stop: () => stopProcess(child) };
+    const server: Server = { url: `${scheme}://127.0.0.1:${port}`, port, dir, log: () => output, stop: () => stopProcess(child) };
     try {
       await waitReady(server.url, child, 30_000);
       return server;
@@ -93,11 +97,21 @@ async function startServer(bin: string, args: (port: number, dir: string) => str
   }
 }
 
-export function startPushgateway(): Promise<Server> {
+/** A Pushgateway; with `tls`, over HTTPS with the test certificate (TLS_FILES). */
+export function startPushgateway(opts: { tls?: boolean } = {}): Promise<Server> {
   return startServer(
     BINARIES.pushgateway!,
-    (port, dir) => [`--web.listen-address=127.0.0.1:${port}`, `--persistence.file=${path.join(dir, 'pushgateway.data')}`, '--log.level=warn'],
+    (port, dir) => {
+      const web: string[] = [];
+      if (opts.tls) {
+        const file = path.join(dir, 'web.yml');
+        writeFileSync(file, `tls_server_config:\n  cert_file: ${JSON.stringify(TLS_FILES.cert)}\n  key_file: ${JSON.stringify(TLS_FILES.key)}\n`);
+        web.push(`--web.config.file=${file}`);
+      }
+      return [`--web.listen-address=127.0.0.1:${port}`, `--persistence.file=${path.join(dir, 'pushgateway.data')}`, '--log.level=warn', ...web];
+    },
     'dqc-pushgateway-',
+    opts.tls ? 'https' : 'http',
   );
 }
 
@@ -143,28 +157,36 @@ function stopProcess(child: ChildProcess): Promise<void> {
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** GET on 127.0.0.1 only. */
+/** GET on 127.0.0.1 only; over HTTPS it trusts the test certificate. */
 export function get(url: string): Promise<{ status: number; body: string }> {
-  if (!url.startsWith('http://127.0.0.1:')) throw new Error(`tests only talk to 127.0.0.1, not ${url}`);
+  if (!/^https?:\/\/127\.0\.0\.1:/.test(url)) throw new Error(`tests only talk to 127.0.0.1, not ${url}`);
   return new Promise((resolve, reject) => {
-    const req = http.get(url, { agent: false, timeout: 5000 }, (res) => {
+    const options = { agent: false, timeout: 5000 };
+    const done = (res: http.IncomingMessage) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (c) => (body += c));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
       res.on('error', reject);
-    });
+    };
+    const req = url.startsWith('https:') ? https.get(url, { ...options, ca: readFileSync(TLS_FILES.cert) }, done) : http.get(url, options, done);
     req.on('timeout', () => req.destroy(new Error(`GET ${url} timed out`)));
     req.on('error', reject);
   });
 }
 
-/** Runs the built `bin/dqc` without blocking the event loop. */
-export function dqcAsync(args: string[], opts: { cwd?: string; env?: Record<string, string> } = {}): Promise<CliRun> {
-  const env = { ...process.env };
+/**
+ * Runs the built `bin/dqc` without blocking the event loop: with Node, or with `command`
+ * as users run it (its first line, sh, starts Node). `env` values of undefined are removed.
+ */
+export function dqcAsync(args: string[], opts: { cwd?: string; env?: Record<string, string | undefined>; command?: boolean } = {}): Promise<CliRun> {
+  const env: Record<string, string | undefined> = { ...process.env };
   for (const k of ['FORCE_COLOR', 'NO_COLOR', 'NODE_TEST_CONTEXT']) delete env[k];
+  Object.assign(env, opts.env);
+  for (const [k, v] of Object.entries(env)) if (v === undefined) delete env[k];
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: opts.cwd ?? ROOT, env: { ...env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const [file, argv] = opts.command ? [BIN, args] : [process.execPath, [BIN, ...args]];
+    const child = spawn(file, argv, { cwd: opts.cwd ?? ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (c) => (stdout += c));
