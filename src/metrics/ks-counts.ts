@@ -47,15 +47,10 @@ const CELLS_PER_VALUE = 4;
  */
 export function prepareReference(sample: Float64Array): ReferenceEcdf {
   sortFloat64(sample);
-  let u = 0;
-  for (let i = 0; i < sample.length; i++) if (i === 0 || sample[i] !== sample[i - 1]) u++;
+  const u = distinctCount(sample);
   const values = new Float64Array(new SharedArrayBuffer(8 * u));
   const counts = new Int32Array(new SharedArrayBuffer(4 * u));
-  let k = -1;
-  for (let i = 0; i < sample.length; i++) {
-    if (i === 0 || sample[i] !== sample[i - 1]) values[++k] = sample[i];
-    counts[k]++;
-  }
+  fillDistinct(sample, values, counts);
   const lo = values[0];
   const hi = values[u - 1];
   const cells = u * CELLS_PER_VALUE;
@@ -64,14 +59,39 @@ export function prepareReference(sample: Float64Array): ReferenceEcdf {
     return { values, counts, n: sample.length, cell: new Int32Array(0), origin: 0, scale: 0 };
   }
   const cell = new Int32Array(new SharedArrayBuffer(4 * (cells + 1)));
-  // cell[c] = first index i with cellOf(values[i]) >= c; cellOf is monotone, so this is a running fill.
+  fillCells(values, lo, scale, cell);
+  return { values, counts, n: sample.length, cell, origin: lo, scale };
+}
+
+// One loop per function, followed by nothing but a return (KEEP_LOOPS_LAST in numeric-sample.ts):
+// written as one function, the loops were compiled and thrown away five times in a 100k-row check.
+
+/** Distinct values of a sorted sample. */
+function distinctCount(sorted: Float64Array): number {
+  let u = 0;
+  for (let i = 0; i < sorted.length; i++) if (i === 0 || sorted[i] !== sorted[i - 1]) u++;
+  return u;
+}
+
+/** The distinct values of a sorted sample and how often each occurs. */
+function fillDistinct(sorted: Float64Array, values: Float64Array, counts: Int32Array): void {
+  let k = -1;
+  for (let i = 0; i < sorted.length; i++) {
+    if (i === 0 || sorted[i] !== sorted[i - 1]) values[++k] = sorted[i];
+    counts[k]++;
+  }
+}
+
+/** cell[c] = first index i with cellOf(values[i]) >= c; cellOf is monotone, so this is a running fill. */
+function fillCells(values: Float64Array, origin: number, scale: number, cell: Int32Array): void {
+  const u = values.length;
+  const cells = cell.length - 1;
   let c = 0;
   for (let i = 0; i < u; i++) {
-    const ci = cellOf(values[i], lo, scale, cells);
+    const ci = cellOf(values[i], origin, scale, cells);
     while (c <= ci) cell[c++] = i;
   }
-  while (c <= cells) cell[c++] = u;
-  return { values, counts, n: sample.length, cell, origin: lo, scale };
+  cell.fill(u, c);
 }
 
 function cellOf(x: number, origin: number, scale: number, cells: number): number {

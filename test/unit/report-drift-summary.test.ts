@@ -39,6 +39,42 @@ describe('drift distribution summary', () => {
     assert.ok(q > 0 && q <= 4, String(q));
   });
 
+  it('every quantile is the value at its rank in the sorted sample: exact for the reference, and for the data where that value is a reference value or the largest in its gap', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: -30, max: 30 }), { minLength: 1, maxLength: 80 }),
+        fc.array(fc.integer({ min: -40, max: 40 }), { minLength: 1, maxLength: 300 }),
+        (a, b) => {
+          const s = summary(Float64Array.from(a), Float64Array.from(b));
+          const ref = [...a].sort((x, y) => x - y);
+          const cur = [...b].sort((x, y) => x - y);
+          const refSet = new Set(ref);
+          s.quantiles.forEach((p, k) => {
+            assert.equal(s.reference[k], ref[Math.floor(p * (ref.length - 1) + 1e-9)], `reference p=${p}`);
+            const rank = Math.floor(p * (cur.length - 1) + 1e-9);
+            const x = cur[rank];
+            if (refSet.has(x)) {
+              assert.equal(s.current[k], x, `data p=${p}`);
+              return;
+            }
+            // x lies in the gap between two adjacent reference values (or beyond the ends)
+            const below = Math.max(-Infinity, ...ref.filter((r) => r < x));
+            const above = Math.min(Infinity, ...ref.filter((r) => r > x));
+            const inGap = cur.filter((c) => c > below && c < above);
+            const gapMax = Math.max(...inGap);
+            // the gap's last rank is its largest value (equal values before it are not known apart)
+            if (rank === cur.findIndex((c) => c > below) + inGap.length - 1) assert.equal(s.current[k], x, `data p=${p}`);
+            else {
+              const lo = below === -Infinity ? cur[0] : below;
+              assert.ok(s.current[k] >= lo && s.current[k] <= gapMax, `data p=${p}: ${s.current[k]} not in [${lo}, ${gapMax}]`);
+            }
+          });
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
   it('marks where the ECDFs are farthest apart: their gap is the KS statistic', () => {
     fc.assert(
       fc.property(
