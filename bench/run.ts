@@ -534,7 +534,7 @@ async function main(): Promise<void> {
   const started = new Date();
   const loadBefore = os.loadavg();
 
-  if (!existsSync(path.join(REPO_ROOT, 'dist', 'bundle', 'main.js'))) {
+  if (!existsSync(path.join(REPO_ROOT, 'dist', 'bundle', 'main.cjs'))) {
     throw new UsageError('dist/ is missing: run "npm run build" first (the benchmark runs bin/dqc)');
   }
   const notes: string[] = [];

@@ -10,7 +10,6 @@ import { open as openFile, stat } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { isAscii, isUtf8 } from 'node:buffer';
-import v8 from 'node:v8';
 import type { Column, ColumnBatch, ColumnInfo, Source } from '../batch.js';
 import { TextColumn } from './text-column.js';
 import type { BadLinesSummary } from './bad-lines.js';
@@ -741,21 +740,6 @@ class Pass {
   }
 }
 
-let eagerFeedback = false;
-
-/**
- * V8 collects type feedback for a function only once it has run for a while, and can
- * optimize it only after that, so a CSV scan's few hot loops run unoptimized through much of
- * a small file. Feedback from the first call made a 100k-row check 20-35 ms faster (and
- * changed nothing at 10M rows). Asked for when a CSV file is first opened, not at start-up:
- * for the Parquet reader, whose many functions each run a few times, it cost 80 ms at 100k.
- */
-function feedbackFromFirstCall(): void {
-  if (eagerFeedback) return;
-  eagerFeedback = true;
-  v8.setFlagsFromString('--no-lazy-feedback-allocation');
-}
-
 export class CsvSource implements Source {
   readonly description: string;
   private readonly path: string;
@@ -778,7 +762,6 @@ export class CsvSource implements Source {
     this.description = path;
     this.options = options;
     this.resolved = resolveOptions(options);
-    feedbackFromFirstCall();
   }
 
   /** Rows left out by the last `batches()` pass (`warn` / `skip`). */

@@ -8,6 +8,7 @@ import type { Source } from '../batch.js';
 import type { CsvSettings } from '../config/types.js';
 import { DataError } from '../errors.js';
 import { CsvSource, type CsvRange } from './csv.js';
+import { lazyFeedback } from './v8-flags.js';
 import { LazySource } from './lazy.js';
 import { MultiSource } from './multi.js';
 import { PartitionedSource, partitionsOf } from './partitioned.js';
@@ -154,8 +155,14 @@ export function describeFiles(spec: string, files: string[], options: OpenOption
 export function openFile(file: string, options: OpenOptions, part?: FilePart): Source {
   const format = options.format ?? detectFormat(file);
   // Readers load on first use: a CSV run never pays for the Parquet or Arrow libraries.
-  if (format === 'parquet') return new LazySource(file, async () => new (await import('./parquet.js')).ParquetSource(file, part?.rowGroups));
-  if (format === 'arrow') return new LazySource(file, async () => new (await import('./arrow.js')).ArrowSource(file));
+  if (format === 'parquet') {
+    lazyFeedback();
+    return new LazySource(file, async () => new (await import('./parquet.js')).ParquetSource(file, part?.rowGroups));
+  }
+  if (format === 'arrow') {
+    lazyFeedback();
+    return new LazySource(file, async () => new (await import('./arrow.js')).ArrowSource(file));
+  }
   if (format === 'jsonl') return new LazySource(file, async () => new (await import('./jsonl.js')).JsonLinesSource(file));
   const csv = options.csv;
   return new CsvSource(file, {
