@@ -117,11 +117,11 @@ class IanaZoneResolver implements ZoneResolver {
   readonly timeZone: string;
   readonly isUtc = false;
   private readonly format: Intl.DateTimeFormat;
-  /** UTC hour bucket → offset, for buckets without a transition. */
+  /** UTC hour bucket -> offset, for buckets without a transition. */
   private readonly steady = new Map<number, number>();
-  /** UTC hour bucket → [transition instant, offset before, offset after]. */
+  /** UTC hour bucket -> [transition instant, offset before, offset after]. */
   private readonly changing = new Map<number, [number, number, number]>();
-  /** Local hour bucket → offset for the whole local hour, or NaN when it needs the general path. */
+  /** Local hour bucket -> offset for the whole local hour, or NaN when it needs the general path. */
   private readonly local = new Map<number, number>();
 
   constructor(timeZone: string, format: Intl.DateTimeFormat) {
@@ -231,7 +231,7 @@ class IanaZoneResolver implements ZoneResolver {
     return NaN;
   }
 
-  /** General wall time → instant, with the disambiguation documented on {@link ZoneResolver.localToUtc}. */
+  /** General wall time -> instant, with the disambiguation documented on {@link ZoneResolver.localToUtc}. */
   private resolve(localMs: number): number {
     // Offsets a day either side bracket any single transition near this wall time.
     const early = this.offsetAt(localMs - MS_PER_DAY);

@@ -216,17 +216,23 @@ export function networkReason(err: unknown, timeoutMs: number): string {
     ETIMEDOUT: 'connection timed out',
   };
   if (e?.code && known[e.code]) return `${known[e.code]} (${e.code})`;
-  if (untrustedCertificate(err)) return `${e.message} (${e.code}): the server's certificate is not trusted; if it is right, name its CA's PEM file in NODE_EXTRA_CA_CERTS`;
+  if (UNKNOWN_ISSUER.has(e?.code ?? '')) return `${e.message} (${e.code}): the server's certificate is not trusted; if it is right, name its CA's PEM file in NODE_EXTRA_CA_CERTS`;
+  if (untrustedCertificate(err)) return `${e.message} (${e.code}): the server's certificate was refused`;
   return e?.message ?? String(err);
 }
 
-/** Certificate checks that fail the same way on every attempt. */
-const CERTIFICATE_ERRORS = new Set([
+/** Certificates signed by a CA that is not trusted here (one NODE_EXTRA_CA_CERTS can add). */
+const UNKNOWN_ISSUER = new Set([
   'DEPTH_ZERO_SELF_SIGNED_CERT',
   'SELF_SIGNED_CERT_IN_CHAIN',
   'UNABLE_TO_GET_ISSUER_CERT',
   'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
   'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+]);
+
+/** Certificate checks that fail the same way on every attempt. */
+const CERTIFICATE_ERRORS = new Set([
+  ...UNKNOWN_ISSUER,
   'CERT_HAS_EXPIRED',
   'CERT_NOT_YET_VALID',
   'CERT_UNTRUSTED',

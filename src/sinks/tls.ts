@@ -15,6 +15,8 @@ export const EXTRA_CA_VARIABLE = 'DQC_EXTRA_CA_CERTS';
 export interface ExtraCa {
   /** For https.request and https.Agent; undefined: Node's defaults (nothing was handed over, or it failed to load). */
   secureContext?: tls.SecureContext;
+  /** The certificates, for a `ca` list where a context cannot be used. */
+  pem?: string;
   /** Why the file was not used, for a warning. */
   warning?: string;
 }
@@ -52,9 +54,9 @@ export function loadExtraCa(file: string | undefined, useDefaultStore = true): E
     const native = (context as unknown as { context?: { addCACert?: (pem: string) => void } }).context;
     if (useDefaultStore && typeof native?.addCACert === 'function') {
       native.addCACert(pem);
-      return { secureContext: context };
+      return { secureContext: context, pem };
     }
-    return { secureContext: tls.createSecureContext({ ca: [...tls.rootCertificates, pem] }) };
+    return { secureContext: tls.createSecureContext({ ca: [...tls.rootCertificates, pem] }), pem };
   } catch (err) {
     return { warning: ignored(file, (err as Error).message) };
   }

@@ -23,7 +23,11 @@ import { ExportResultCode, parseKeyPairsIntoRecord, W3CTraceContextPropagator, t
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider, BatchSpanProcessor, type ReadableSpan, type SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
+import { readFileSync } from 'node:fs';
+import type https from 'node:https';
 import os from 'node:os';
+import path from 'node:path';
+import tls from 'node:tls';
 import type { CheckResult } from '../checks/result.js';
 import { DqcError } from '../errors.js';
 import type { DatasetResult, RunObserver, ScanRole } from '../run.js';
@@ -50,6 +54,31 @@ export interface OtelOptions {
   log?: (line: string) => void;
 }
 
+/**
+ * TLS of the exporter's connections. The exporter reads OTEL_EXPORTER_OTLP_[TRACES_]CERTIFICATE,
+ * _CLIENT_CERTIFICATE and _CLIENT_KEY only into an agent of its own, which the agent options
+ * given here replace, so they are read here, as the SDK does: the CA file replaces the usual
+ * roots (as Node's `ca` does), the client pair is presented. Without them, the extra CA
+ * certificates of NODE_EXTRA_CA_CERTS are added to the usual roots (src/sinks/tls.ts).
+ */
+export function exporterTls(env: Record<string, string | undefined>): https.AgentOptions {
+  const file = (name: string) => {
+    const where = env[`OTEL_EXPORTER_OTLP_TRACES_${name}`] || env[`OTEL_EXPORTER_OTLP_${name}`];
+    if (!where) return undefined;
+    try {
+      return readFileSync(path.resolve(where));
+    } catch (err) {
+      throw new Error(`cannot read the file of OTEL_EXPORTER_OTLP_[TRACES_]${name} (${where}): ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    }
+  };
+  const ca = file('CERTIFICATE');
+  const cert = file('CLIENT_CERTIFICATE');
+  const key = file('CLIENT_KEY');
+  const extra = extraCa();
+  if (!ca && !cert && !key) return extra.secureContext ? { secureContext: extra.secureContext } : {};
+  return { ca: ca ?? (extra.pem ? [...tls.rootCertificates, extra.pem] : undefined), cert, key };
+}
+
 export async function startOtel(settings: TracingSettings, opts: OtelOptions): Promise<OtelRun> {
   const { OTLPTraceExporter } =
     settings.protocol === 'http/json' ? await import('@opentelemetry/exporter-trace-otlp-http') : await import('@opentelemetry/exporter-trace-otlp-proto');
@@ -62,9 +91,9 @@ export async function startOtel(settings: TracingSettings, opts: OtelOptions): P
   const headers = Object.fromEntries(Object.entries(settings.headers).filter(([h]) => !taken.has(h.toLowerCase())));
   const url = new URL(settings.url);
   const redactor = new Redactor([settings.url, url.password, url.username, url.search.slice(1), ...Object.values(settings.headers), ...Object.values(envHeaders)]);
-  const secureContext = url.protocol === 'https:' ? extraCa().secureContext : undefined;
+  const httpAgentOptions = { keepAlive: false, ...(url.protocol === 'https:' ? exporterTls(opts.env) : {}) };
   const exporter = new ReportingExporter(
-    new OTLPTraceExporter({ url: settings.url, headers, timeoutMillis: settings.timeoutMs, httpAgentOptions: { keepAlive: false, ...(secureContext ? { secureContext } : {}) } }),
+    new OTLPTraceExporter({ url: settings.url, headers, timeoutMillis: settings.timeoutMs, httpAgentOptions }),
     redactor,
     settings.timeoutMs,
   );

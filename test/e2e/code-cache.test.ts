@@ -52,7 +52,7 @@ describe('code cache', () => {
     assert.equal(first.report.datasets[0].rows, 4);
     const names = caches();
     assert.equal(names.length, 1);
-    assert.match(names[0], new RegExp(`^main\\.cjs\\.[0-9a-f]{16}\\.${process.version.replace(/\./g, '\\.')}-${process.arch}\\.cache$`));
+    assert.match(names[0], /^main\.cjs\.[0-9a-f]{16}\.cache$/);
     const file = path.join(bundle, names[0]);
     assert.ok(statSync(file).size > 100_000);
 
@@ -68,6 +68,39 @@ describe('code cache', () => {
     assert.deepEqual(run(), first);
     assert.ok(statSync(file).size > 100_000);
     assert.notEqual(readFileSync(file, 'latin1').slice(0, 16), 'not a code cache');
+  });
+
+  it('is made anew for a changed script and for a moved package, and is only written by a check that ran', () => {
+    clear();
+    const first = run();
+    const [original] = caches();
+    // Rebuilt: another script (here a comment more) never meets the old cache.
+    const script = path.join(bundle, 'main.cjs');
+    const saved = readFileSync(script);
+    try {
+      writeFileSync(script, Buffer.concat([saved, Buffer.from('\n// rebuilt\n')]));
+      assert.deepEqual(run(), first);
+      assert.equal(caches().length, 2);
+      assert.ok(caches().includes(original));
+    } finally {
+      writeFileSync(script, saved);
+    }
+    // Moved: V8 keeps the path a cache was made at (for stack traces), so it is part of the name.
+    const moved = tempDir('dqc-package-moved-');
+    mkdirSync(path.join(moved, 'bin'));
+    mkdirSync(path.join(moved, 'dist', 'bundle'), { recursive: true });
+    for (const f of ['bin/dqc', 'package.json', 'dist/bundle/main.cjs', `dist/bundle/${original}`]) copyFileSync(path.join(pkg, f), path.join(moved, f));
+    symlinkSync(path.join(ROOT, 'node_modules'), path.join(moved, 'node_modules'));
+    const r = spawnSync(process.execPath, [path.join(moved, 'bin', 'dqc'), 'check', '-c', path.join(data, 'quality.yaml'), '--format', 'json'], { encoding: 'utf8' });
+    assert.equal(r.status, 1, r.stderr);
+    assert.equal(readdirSync(path.join(moved, 'dist', 'bundle')).filter((f) => f.endsWith('.cache')).length, 2);
+
+    // Help, or a check stopped by a usage error, compiles little: a cache from it would stay thin.
+    clear();
+    for (const argv of [['--help'], ['check', '--help'], ['check', '-c', path.join(data, 'missing.yaml')]]) {
+      spawnSync(process.execPath, [path.join(pkg, 'bin', 'dqc'), ...argv], { encoding: 'utf8' });
+      assert.deepEqual(caches(), [], argv.join(' '));
+    }
   });
 
   it('is not written with DQC_CODE_CACHE=0, nor after the Parquet reader changed V8 flags', () => {

@@ -1,9 +1,12 @@
 /**
- * A local HTTP receiver on 127.0.0.1 for notification and OTLP tests: it records every request
+ * A local HTTP(S) receiver on 127.0.0.1 for notification and OTLP tests: it records every request
  * (method, path, headers, raw body) and answers as the test says, per request.
  */
+import { readFileSync } from 'node:fs';
 import http from 'node:http';
+import https from 'node:https';
 import type { AddressInfo } from 'node:net';
+import path from 'node:path';
 
 export interface Received {
   method: string;
@@ -34,12 +37,13 @@ export interface Receiver {
   close(): Promise<void>;
 }
 
-export async function startReceiver(route?: (req: Received) => Answer | undefined): Promise<Receiver> {
+/** A receiver on 127.0.0.1; with `tls`, over HTTPS with the test certificate (test/data/tls). */
+export async function startReceiver(route?: (req: Received) => Answer | undefined, opts: { tls?: boolean } = {}): Promise<Receiver> {
   const received: Received[] = [];
   let queue: Answer[] = [];
   let queues: { prefix: string; answers: Answer[] }[] = [];
   let fallback: Answer = { status: 200, body: 'ok' };
-  const server = http.createServer((req, res) => {
+  const handler = (req: http.IncomingMessage, res: http.ServerResponse) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
@@ -56,9 +60,13 @@ export async function startReceiver(route?: (req: Received) => Answer | undefine
       if (a === 'hang') return;
       res.writeHead(a.status, a.headers).end(a.body ?? '');
     });
-  });
+  };
+  const tlsDir = path.join(import.meta.dirname, '..', 'data', 'tls');
+  const server = opts.tls
+    ? https.createServer({ cert: readFileSync(path.join(tlsDir, 'server.pem')), key: readFileSync(path.join(tlsDir, 'server.key')) }, handler)
+    : http.createServer(handler);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const url = `${opts.tls ? 'https' : 'http'}://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
     url,
     received,

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import { tempDir } from '../helpers.ts';
+import { ROOT, tempDir } from '../helpers.ts';
 import { NOW_FRESH, NOW_STALE, ordersConfig } from './data.ts';
 import { startReceiver, type Receiver } from './notify-receiver.ts';
 import { dqcAsync, freePort } from './servers.ts';
@@ -188,6 +188,37 @@ describe('tracing', () => {
     const root = spansOf(rx).spans.find((x) => x.name === 'dqc check')!;
     assert.equal(root.traceId, traceId);
     assert.equal(root.parentSpanId, parent);
+  });
+
+  it('exports over HTTPS to a collector whose CA is in NODE_EXTRA_CA_CERTS or OTEL_EXPORTER_OTLP_CERTIFICATE; without either, a warning', async () => {
+    const secure = await startReceiver(() => ({ status: 200, headers: { 'Content-Type': 'application/json' }, body: '{}' }), { tls: true });
+    try {
+      const s = ordersConfig();
+      const ca = path.join(ROOT, 'test', 'data', 'tls', 'server.pem');
+      const base = { OTEL_EXPORTER_OTLP_ENDPOINT: secure.url, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', NODE_EXTRA_CA_CERTS: undefined, DQC_EXTRA_CA_CERTS: undefined };
+      const cases: [string, Record<string, string | undefined>][] = [
+        ['NODE_EXTRA_CA_CERTS', { NODE_EXTRA_CA_CERTS: ca }],
+        ['OTEL_EXPORTER_OTLP_CERTIFICATE', { OTEL_EXPORTER_OTLP_CERTIFICATE: ca }],
+        ['OTEL_EXPORTER_OTLP_TRACES_CERTIFICATE', { OTEL_EXPORTER_OTLP_TRACES_CERTIFICATE: ca }],
+      ];
+      for (const [name, env] of cases) {
+        secure.reset();
+        const r = await dqcAsync(['check', '-c', s.config, '--now', NOW_FRESH], { env: { ...base, ...env }, command: true });
+        assert.equal(r.code, 0, r.stderr);
+        assert.equal(r.stderr, '', name);
+        assert.equal(secure.at('/v1/traces').length, 1, name);
+      }
+      secure.reset();
+      const untrusted = await dqcAsync(['check', '-c', s.config, '--now', NOW_FRESH], { env: base, command: true });
+      assert.equal(untrusted.code, 0);
+      assert.match(untrusted.stderr, /^dqc: warning: trace not exported to https:\/\/127\.0\.0\.1:\d+\/v1\/traces: self-signed certificate \(DEPTH_ZERO_SELF_SIGNED_CERT\)/m);
+      assert.equal(secure.at('/v1/traces').length, 0);
+      const missing = await dqcAsync(['check', '-c', s.config, '--now', NOW_FRESH], { env: { ...base, OTEL_EXPORTER_OTLP_CERTIFICATE: path.join(s.dir, 'none.pem') } });
+      assert.equal(missing.code, 0);
+      assert.match(missing.stderr, /^dqc: warning: tracing could not start \(cannot read the file of OTEL_EXPORTER_OTLP_\[TRACES_\]CERTIFICATE \(.*none\.pem\): ENOENT\)/m);
+    } finally {
+      await secure.close();
+    }
   });
 
   it('an unreachable collector is a warning: same exit code, bounded time', async () => {
