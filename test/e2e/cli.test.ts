@@ -144,14 +144,14 @@ describe('usage errors exit 2', () => {
     assert.equal(direct.status, 0, direct.stderr);
     assert.match(direct.stdout, /Examples:/);
   });
-  it('the first line asks for huge pages before the user\'s own glibc settings (the last one wins), then runs node with the arguments', () => {
+  it('the first line asks for huge pages before the user\'s own glibc settings (the last one wins), then runs node with its V8 flag and the arguments', () => {
     const dir = scratch({ node: '#!/bin/sh\necho "$GLIBC_TUNABLES|$*"\n' });
     chmodSync(path.join(dir, 'node'), 0o755);
     const env = { ...process.env, PATH: `${dir}:${process.env.PATH}` };
     const plain = spawnSync(BIN, ['check', '-c', 'q y.yaml'], { encoding: 'utf8', env: { ...env, GLIBC_TUNABLES: '' } });
-    assert.equal(plain.stdout, `glibc.malloc.hugetlb=1|${BIN} check -c q y.yaml\n`);
+    assert.equal(plain.stdout, `glibc.malloc.hugetlb=1|--no-lazy-feedback-allocation ${BIN} check -c q y.yaml\n`);
     const off = spawnSync(BIN, ['--help'], { encoding: 'utf8', env: { ...env, GLIBC_TUNABLES: 'glibc.malloc.hugetlb=0' } });
-    assert.equal(off.stdout, `glibc.malloc.hugetlb=1:glibc.malloc.hugetlb=0|${BIN} --help\n`);
+    assert.equal(off.stdout, `glibc.malloc.hugetlb=1:glibc.malloc.hugetlb=0|--no-lazy-feedback-allocation ${BIN} --help\n`);
   });
   it('the first line hands NODE_EXTRA_CA_CERTS over as DQC_EXTRA_CA_CERTS, so that Node does not load it at start-up', () => {
     const dir = scratch({ node: '#!/bin/sh\necho "${NODE_EXTRA_CA_CERTS-unset}|${DQC_EXTRA_CA_CERTS-unset}"\n' });
@@ -177,11 +177,11 @@ describe('usage errors exit 2', () => {
       assert.equal(r.stdout, `${version}\n`, `${bin} ${flag}`);
     }
     // With another argument, or without a package.json beside it, node answers.
-    assert.equal(spawnSync(BIN, ['--version', 'x'], { encoding: 'utf8', env }).stdout, `node|${BIN} --version x\n`);
+    assert.equal(spawnSync(BIN, ['--version', 'x'], { encoding: 'utf8', env }).stdout, `node|--no-lazy-feedback-allocation ${BIN} --version x\n`);
     const alone = path.join(dir, 'copy', 'bin', 'dqc');
     mkdirSync(path.dirname(alone), { recursive: true });
     copyFileSync(BIN, alone);
     chmodSync(alone, 0o755);
-    assert.equal(spawnSync(alone, ['--version'], { encoding: 'utf8', env }).stdout, `node|${alone} --version\n`);
+    assert.equal(spawnSync(alone, ['--version'], { encoding: 'utf8', env }).stdout, `node|--no-lazy-feedback-allocation ${alone} --version\n`);
   });
 });

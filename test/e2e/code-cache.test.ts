@@ -20,6 +20,7 @@ describe('code cache', () => {
     mkdirSync(path.join(pkg, 'bin'));
     mkdirSync(bundle, { recursive: true });
     copyFileSync(path.join(ROOT, 'bin', 'dqc'), path.join(pkg, 'bin', 'dqc'));
+    copyFileSync(path.join(ROOT, 'bin', 'package.json'), path.join(pkg, 'bin', 'package.json'));
     copyFileSync(path.join(ROOT, 'package.json'), path.join(pkg, 'package.json'));
     copyFileSync(path.join(ROOT, 'dist', 'bundle', 'main.cjs'), path.join(bundle, 'main.cjs'));
     symlinkSync(path.join(ROOT, 'node_modules'), path.join(pkg, 'node_modules'));
@@ -89,7 +90,7 @@ describe('code cache', () => {
     const moved = tempDir('dqc-package-moved-');
     mkdirSync(path.join(moved, 'bin'));
     mkdirSync(path.join(moved, 'dist', 'bundle'), { recursive: true });
-    for (const f of ['bin/dqc', 'package.json', 'dist/bundle/main.cjs', `dist/bundle/${original}`]) copyFileSync(path.join(pkg, f), path.join(moved, f));
+    for (const f of ['bin/dqc', 'bin/package.json', 'package.json', 'dist/bundle/main.cjs', `dist/bundle/${original}`]) copyFileSync(path.join(pkg, f), path.join(moved, f));
     symlinkSync(path.join(ROOT, 'node_modules'), path.join(moved, 'node_modules'));
     const r = spawnSync(process.execPath, [path.join(moved, 'bin', 'dqc'), 'check', '-c', path.join(data, 'quality.yaml'), '--format', 'json'], { encoding: 'utf8' });
     assert.equal(r.status, 1, r.stderr);
