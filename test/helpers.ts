@@ -9,6 +9,10 @@ import { ConfigError, type ConfigIssue } from '../src/errors.ts';
 export const ROOT = path.resolve(import.meta.dirname, '..');
 export const BIN = path.join(ROOT, 'bin', 'dqc');
 
+/** The test certificates (test/data/tls/README.md): what the test servers present, and one that did not sign it. */
+export const TLS_DIR = path.join(ROOT, 'test', 'data', 'tls');
+export const TLS_FILES = { cert: path.join(TLS_DIR, 'server.pem'), key: path.join(TLS_DIR, 'server.key'), other: path.join(TLS_DIR, 'other.pem') };
+
 export interface CliRun {
   code: number | null;
   stdout: string;

@@ -10,8 +10,6 @@
 import { readFileSync } from 'node:fs';
 import tls from 'node:tls';
 
-export const EXTRA_CA_VARIABLE = 'DQC_EXTRA_CA_CERTS';
-
 export interface ExtraCa {
   /** For https.request and https.Agent; undefined: Node's defaults (nothing was handed over, or it failed to load). */
   secureContext?: tls.SecureContext;
@@ -27,9 +25,9 @@ let loaded: ExtraCa | undefined;
  * The TLS context with the handed-over certificates, made on the first call. A file that
  * cannot be used is warned about once and left out, as Node does at start-up.
  */
-export function extraCa(env: Record<string, string | undefined> = process.env): ExtraCa {
+export function extraCa(): ExtraCa {
   if (loaded === undefined) {
-    loaded = loadExtraCa(env[EXTRA_CA_VARIABLE]);
+    loaded = loadExtraCa(process.env.DQC_EXTRA_CA_CERTS);
     if (loaded.warning) process.stderr.write(`dqc: warning: ${loaded.warning}\n`);
   }
   return loaded;

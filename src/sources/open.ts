@@ -154,15 +154,10 @@ export function describeFiles(spec: string, files: string[], options: OpenOption
 /** One file as a Source, or only `part` of it. */
 export function openFile(file: string, options: OpenOptions, part?: FilePart): Source {
   const format = options.format ?? detectFormat(file);
+  if (format === 'parquet' || format === 'arrow') lazyFeedback();
   // Readers load on first use: a CSV run never pays for the Parquet or Arrow libraries.
-  if (format === 'parquet') {
-    lazyFeedback();
-    return new LazySource(file, async () => new (await import('./parquet.js')).ParquetSource(file, part?.rowGroups));
-  }
-  if (format === 'arrow') {
-    lazyFeedback();
-    return new LazySource(file, async () => new (await import('./arrow.js')).ArrowSource(file));
-  }
+  if (format === 'parquet') return new LazySource(file, async () => new (await import('./parquet.js')).ParquetSource(file, part?.rowGroups));
+  if (format === 'arrow') return new LazySource(file, async () => new (await import('./arrow.js')).ArrowSource(file));
   if (format === 'jsonl') return new LazySource(file, async () => new (await import('./jsonl.js')).JsonLinesSource(file));
   const csv = options.csv;
   return new CsvSource(file, {

@@ -61,7 +61,7 @@ export interface OtelOptions {
  * roots (as Node's `ca` does), the client pair is presented. Without them, the extra CA
  * certificates of NODE_EXTRA_CA_CERTS are added to the usual roots (src/sinks/tls.ts).
  */
-export function exporterTls(env: Record<string, string | undefined>): https.AgentOptions {
+function exporterTls(env: Record<string, string | undefined>): https.AgentOptions {
   const file = (name: string) => {
     const where = env[`OTEL_EXPORTER_OTLP_TRACES_${name}`] || env[`OTEL_EXPORTER_OTLP_${name}`];
     if (!where) return undefined;
@@ -74,9 +74,10 @@ export function exporterTls(env: Record<string, string | undefined>): https.Agen
   const ca = file('CERTIFICATE');
   const cert = file('CLIENT_CERTIFICATE');
   const key = file('CLIENT_KEY');
+  if (ca) return { ca, cert, key };
   const extra = extraCa();
-  if (!ca && !cert && !key) return extra.secureContext ? { secureContext: extra.secureContext } : {};
-  return { ca: ca ?? (extra.pem ? [...tls.rootCertificates, extra.pem] : undefined), cert, key };
+  if (!cert && !key) return extra.secureContext ? { secureContext: extra.secureContext } : {};
+  return { ca: extra.pem ? [...tls.rootCertificates, extra.pem] : undefined, cert, key };
 }
 
 export async function startOtel(settings: TracingSettings, opts: OtelOptions): Promise<OtelRun> {

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
-import path from 'node:path';
+import { TLS_FILES } from '../helpers.ts';
 
 export interface Received {
   method: string;
@@ -61,9 +61,8 @@ export async function startReceiver(route?: (req: Received) => Answer | undefine
       res.writeHead(a.status, a.headers).end(a.body ?? '');
     });
   };
-  const tlsDir = path.join(import.meta.dirname, '..', 'data', 'tls');
   const server = opts.tls
-    ? https.createServer({ cert: readFileSync(path.join(tlsDir, 'server.pem')), key: readFileSync(path.join(tlsDir, 'server.key')) }, handler)
+    ? https.createServer({ cert: readFileSync(TLS_FILES.cert), key: readFileSync(TLS_FILES.key) }, handler)
     : http.createServer(handler);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `${opts.tls ? 'https' : 'http'}://127.0.0.1:${(server.address() as AddressInfo).port}`;

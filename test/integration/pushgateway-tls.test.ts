@@ -7,12 +7,11 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { ROOT } from '../helpers.ts';
+import { TLS_DIR, TLS_FILES } from '../helpers.ts';
 import { NOW_FRESH, ordersConfig } from './data.ts';
-import { dqcAsync, missingBinaries, pick, scrape, startPushgateway, TLS_FILES, type Server } from './servers.ts';
+import { dqcAsync, missingBinaries, pick, scrape, startPushgateway, type Server } from './servers.ts';
 
 const skip = missingBinaries('pushgateway');
-const OTHER_CA = path.join(ROOT, 'test', 'data', 'tls', 'other.pem');
 
 describe('pushing to a Pushgateway over HTTPS', { skip }, () => {
   let gw: Server;
@@ -44,7 +43,7 @@ describe('pushing to a Pushgateway over HTTPS', { skip }, () => {
   it('refuses the certificate without that CA, at once and with a hint, and pushes nothing', async () => {
     const cases: [string, Record<string, string | undefined>][] = [
       ['no_ca', { NODE_EXTRA_CA_CERTS: undefined, DQC_EXTRA_CA_CERTS: undefined }],
-      ['other_ca', { NODE_EXTRA_CA_CERTS: OTHER_CA }],
+      ['other_ca', { NODE_EXTRA_CA_CERTS: TLS_FILES.other }],
     ];
     for (const [dataset, env] of cases) {
       const run = await push(dataset, env, true);
@@ -56,7 +55,7 @@ describe('pushing to a Pushgateway over HTTPS', { skip }, () => {
   });
 
   it('warns once about a CA file it cannot read and goes on as Node would', async () => {
-    const missing = path.join(ROOT, 'test', 'data', 'tls', 'missing.pem');
+    const missing = path.join(TLS_DIR, 'missing.pem');
     const run = await push('missing_ca', { NODE_EXTRA_CA_CERTS: missing }, true);
     assert.equal(run.code, 4, run.stderr);
     const warnings = run.stderr.split('\n').filter((l) => l.startsWith('dqc: warning:'));

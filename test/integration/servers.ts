@@ -11,7 +11,7 @@ import https from 'node:https';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { BIN, ROOT, type CliRun } from '../helpers.ts';
+import { BIN, ROOT, TLS_FILES, type CliRun } from '../helpers.ts';
 
 /** The first of these executables on PATH (or the Debian location). */
 export function findBinary(...names: string[]): string | undefined {
@@ -73,9 +73,6 @@ export interface Server {
 function tempDir(prefix: string): string {
   return mkdtempSync(path.join(os.tmpdir(), prefix));
 }
-
-/** The test certificate the TLS servers present (test/data/tls/README.md). */
-export const TLS_FILES = { cert: path.join(ROOT, 'test', 'data', 'tls', 'server.pem'), key: path.join(ROOT, 'test', 'data', 'tls', 'server.key') };
 
 async function startServer(bin: string, args: (port: number, dir: string) => string[], prefix: string, scheme = 'http'): Promise<Server> {
   const dir = tempDir(prefix);

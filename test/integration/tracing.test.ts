@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import { ROOT, tempDir } from '../helpers.ts';
+import { tempDir, TLS_FILES } from '../helpers.ts';
 import { NOW_FRESH, NOW_STALE, ordersConfig } from './data.ts';
 import { startReceiver, type Receiver } from './notify-receiver.ts';
 import { dqcAsync, freePort } from './servers.ts';
@@ -194,7 +194,7 @@ describe('tracing', () => {
     const secure = await startReceiver(() => ({ status: 200, headers: { 'Content-Type': 'application/json' }, body: '{}' }), { tls: true });
     try {
       const s = ordersConfig();
-      const ca = path.join(ROOT, 'test', 'data', 'tls', 'server.pem');
+      const ca = TLS_FILES.cert;
       const base = { OTEL_EXPORTER_OTLP_ENDPOINT: secure.url, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', NODE_EXTRA_CA_CERTS: undefined, DQC_EXTRA_CA_CERTS: undefined };
       const cases: [string, Record<string, string | undefined>][] = [
         ['NODE_EXTRA_CA_CERTS', { NODE_EXTRA_CA_CERTS: ca }],

@@ -14,17 +14,16 @@ import { postJson } from '../../src/notify/http.ts';
 import { networkReason, untrustedCertificate } from '../../src/sinks/pushgateway.ts';
 import { Redactor } from '../../src/sinks/redact.ts';
 import { loadExtraCa } from '../../src/sinks/tls.ts';
-import { ROOT, scratch } from '../helpers.ts';
+import { ROOT, scratch, TLS_DIR, TLS_FILES } from '../helpers.ts';
 
-const TLS_DIR = path.join(ROOT, 'test', 'data', 'tls');
-const SERVER_CA = path.join(TLS_DIR, 'server.pem');
-const OTHER_CA = path.join(TLS_DIR, 'other.pem');
+const SERVER_CA = TLS_FILES.cert;
+const OTHER_CA = TLS_FILES.other;
 
 describe('extra CA certificates', () => {
   let server: https.Server;
   let url: string;
   before(async () => {
-    server = https.createServer({ cert: readFileSync(SERVER_CA), key: readFileSync(path.join(TLS_DIR, 'server.key')) }, (_req, res) => res.end('ok'));
+    server = https.createServer({ cert: readFileSync(SERVER_CA), key: readFileSync(TLS_FILES.key) }, (_req, res) => res.end('ok'));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     url = `https://127.0.0.1:${(server.address() as AddressInfo).port}/`;
   });
